@@ -1,0 +1,83 @@
+# lessonkit: two commands set everything up on a fresh machine.
+#   make lab    install (once) and open lesson 00 in JupyterLab
+#   make test   install (once, with the dev extras) and run every test
+# Other targets are for teachers and maintainers; `make help` lists them.
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8888
+# Jupyter refuses to run as root unless told; CI and many containers run as root.
+ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
+STAMP_RUN := $(VENV)/.installed-run
+STAMP_DEV := $(VENV)/.installed-dev
+
+.PHONY: help lab notebook test test-fast test-browser browser-deps bench venv dev data clean-venv
+
+help:
+	@echo "make lab        install and open lesson 00 in JupyterLab (prints the URL with its token)"
+	@echo "make notebook   the same in Jupyter Notebook 7"
+	@echo "make test       install the dev extras and run every test (notebooks and browser included)"
+	@echo "make test-fast  only the fast unit tests"
+	@echo "make test-browser  only the browser tests (JupyterLab in headless Chromium)"
+	@echo "make bench      run benchmarks/ and write benchmarks/RESULTS.md"
+	@echo "make release    make the student versions of the homework (teachers)"
+	@echo "make grade SUBMISSIONS=dir   grade a folder of submissions (teachers)"
+
+# ---------------------------------------------------------------- installation
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; v = sys.version_info; sys.exit(0 if v >= (3, 10) else 1)' || { \
+	  echo "lessonkit needs Python 3.10 or newer; '$(PYTHON)' is $$($(PYTHON) --version 2>&1)."; \
+	  echo "Install a newer Python, then run again with: make lab PYTHON=python3.11"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# Re-install only when pyproject.toml changes (idempotent and quick on a second run).
+$(STAMP_RUN): $(BIN)/python pyproject.toml
+	$(BIN)/python -m pip install --quiet -e .
+	@touch $@
+
+$(STAMP_DEV): $(BIN)/python pyproject.toml
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $@ $(STAMP_RUN)
+
+venv: $(STAMP_RUN)
+dev: $(STAMP_DEV)
+
+# ---------------------------------------------------------------- students
+lab: $(STAMP_RUN)
+	@echo "Opening lesson 00 in JupyterLab. Copy the URL with the token below into your browser."
+	$(BIN)/jupyter lab $(ROOT_FLAG) --port=$(PORT) --ServerApp.port_retries=50 notebooks/00_music_as_data.ipynb
+
+notebook: $(STAMP_RUN)
+	$(BIN)/jupyter notebook $(ROOT_FLAG) --port=$(PORT) --ServerApp.port_retries=50 notebooks/00_music_as_data.ipynb
+
+# ---------------------------------------------------------------- tests
+# Chromium (Debian's) is installed through apt when it is missing and apt is available;
+# tests/browser skips with a clear message otherwise (CI sets CI=true, and then it never skips).
+browser-deps:
+	@if [ ! -x /usr/bin/chromium ] && command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+	  echo "Installing Debian's Chromium for the browser tests..."; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null) \
+	    || echo "Could not install Chromium through apt; browser tests will skip."; \
+	fi
+
+test: $(STAMP_DEV) browser-deps
+	$(BIN)/python -m pytest -q
+
+test-fast: $(STAMP_DEV)
+	$(BIN)/python -m pytest -q -m "not slow and not browser"
+
+test-browser: $(STAMP_DEV) browser-deps
+	$(BIN)/python -m pytest -q tests/browser
+
+bench: $(STAMP_DEV)
+	$(BIN)/python -m benchmarks
+
+# ---------------------------------------------------------------- maintainers
+data: $(STAMP_DEV)
+	$(BIN)/python -m lessonkit data build
+
+clean-venv:
+	rm -rf $(VENV)
