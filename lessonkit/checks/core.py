@@ -1,0 +1,158 @@
+"""The machinery behind every check: :class:`Exercise`, :class:`Feedback`, :func:`run_exercise`.
+
+An exercise is data plus two small functions, so the same exercise can be checked
+in class (here, in the student's kernel) and graded (the grader calls the student's
+function in a fresh process, brings back only the raw return values, and compares them
+with :meth:`Exercise.compare_all` in a process the student's code never touched).
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+
+@dataclass
+class Feedback:
+    """What a check says.
+
+    Attributes
+    ----------
+    passed : bool
+        True when every case is right.
+    message : str
+        One sentence: what was checked and how it went.
+    hint : str
+        For a wrong answer: what to look at next (never the answer itself).
+    n_right, n_cases : int
+        How many cases were right, out of how many.
+    """
+
+    passed: bool
+    message: str
+    hint: str = ""
+    n_right: int = 0
+    n_cases: int = 0
+
+    @property
+    def fraction(self) -> float:
+        """Share of the cases that were right, 0..1."""
+        return self.n_right / self.n_cases if self.n_cases else float(self.passed)
+
+    def __bool__(self) -> bool:
+        return self.passed
+
+    def __str__(self) -> str:
+        if self.passed:
+            return f"✅ Right: {self.message}"
+        return f"❌ Not yet: {self.message}" + (f"\n💡 Hint: {self.hint}" if self.hint else "")
+
+    __repr__ = __str__
+
+    def _repr_html_(self) -> str:
+        colour, title = ("#e6f4ea", "✅ Right") if self.passed else ("#fff4e5", "❌ Not yet")
+        hint = f"<br>💡 <i>Hint:</i> {html.escape(self.hint)}" if (self.hint and not self.passed) else ""
+        return (f'<div class="lessonkit-feedback" data-passed="{str(self.passed).lower()}" '
+                f'style="background:{colour};padding:8px 12px;border-radius:6px;">'
+                f"<b>{title}:</b> {html.escape(self.message)}{hint}</div>")
+
+
+@dataclass
+class Exercise:
+    """One exercise: inputs, a reference answer, and how to compare.
+
+    Parameters
+    ----------
+    name : str
+        Short identifier, e.g. ``"transpose"``.
+    reference : callable
+        The model solution; ``reference(*case)`` gives the expected value.
+    cases : list of tuple
+        Argument tuples to call the student's function with (the visible cases).
+    compare : callable, optional
+        ``compare(got, expected, case) -> str | None``: ``None`` when ``got`` is right,
+        otherwise a hint. Default: equality.
+    describe : str
+        What the function should do, for the message.
+    """
+
+    name: str
+    reference: Callable
+    cases: list
+    compare: Callable[[Any, Any, tuple], str | None] | None = None
+    describe: str = ""
+    hidden_cases: list = field(default_factory=list)
+
+    def expected(self, cases=None) -> list:
+        """Reference answers for ``cases`` (default the visible ones)."""
+        return [self.reference(*case) for case in (self.cases if cases is None else cases)]
+
+    def compare_one(self, got, expected, case) -> str | None:
+        """``None`` when right, otherwise a hint."""
+        if self.compare is not None:
+            return self.compare(got, expected, case)
+        return None if got == expected else "Your answer differs from the expected one."
+
+    def compare_all(self, results, cases=None) -> Feedback:
+        """Judge the student's raw results, one per case.
+
+        ``results`` holds ``("ok", value)`` or ``("error", "TypeName: message")`` per case.
+        """
+        cases = self.cases if cases is None else cases
+        expected = self.expected(cases)
+        n_right, first_hint = 0, ""
+        for (status, value), want, case in zip(results, expected, cases):
+            if status != "ok":
+                hint = f"Your function raised {value} for input {_short(case)}."
+            else:
+                try:
+                    hint = self.compare_one(value, want, case)
+                except Exception as err:  # a strange return value must not crash the check
+                    hint = f"Could not compare your answer ({type(err).__name__}: {err})."
+            if hint is None:
+                n_right += 1
+            elif not first_hint:
+                first_hint = hint
+        n = len(cases)
+        if n_right == n:
+            return Feedback(True, f"{self.describe or self.name} works on all {n} test inputs.", "", n, n)
+        return Feedback(False, f"{n_right} of {n} test inputs give the right answer.", first_hint, n_right, n)
+
+
+def call_cases(func, cases) -> list:
+    """Call ``func(*case)`` for each case, catching errors: ``[("ok", value) | ("error", text)]``."""
+    out = []
+    for case in cases:
+        try:
+            out.append(("ok", func(*_copy(case))))
+        except Exception as err:  # the student's code may raise anything
+            out.append(("error", f"{type(err).__name__}: {err}"))
+    return out
+
+
+def run_exercise(exercise: Exercise, func) -> Feedback:
+    """Check a student's function against an exercise, here and now (the in-class check)."""
+    if not callable(func):
+        return Feedback(False, f"Expected a function, but got {type(func).__name__}.",
+                        "Pass the function itself, without calling it: check(my_function), not check(my_function()).")
+    return exercise.compare_all(call_cases(func, exercise.cases))
+
+
+def check_value(got, expected, *, what: str, hint: str, compare=None) -> Feedback:
+    """Check a single value (not a function) against the expected one."""
+    ok = compare(got, expected) if compare else got == expected
+    if ok:
+        return Feedback(True, f"{what} is right.", "", 1, 1)
+    return Feedback(False, f"{what} is not right yet (you have {_short(got)}).", hint, 0, 1)
+
+
+def _copy(case):
+    import copy
+
+    return copy.deepcopy(case)
+
+
+def _short(value, limit=60) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
