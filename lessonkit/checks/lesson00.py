@@ -1,0 +1,194 @@
+"""Checks for the exercises of lesson 00, music as data.
+
+Lesson: notebooks/00_music_as_data.ipynb
+
+Each ``*_exercise`` is an :class:`~lessonkit.checks.core.Exercise` (used by the homework
+grader too); each ``check_*`` function is what a student calls in the lesson.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ..music import Melody
+from .core import Exercise, Feedback, run_exercise
+
+_TWINKLE = "C4 C4 G4 G4 A4 A4 G4*2 F4 F4 E4 E4 D4 D4 C4*2"
+_SCALE = "C4/2 D4/2 E4/2 F4/2 G4/2 A4/2 B4/2 C5/2"
+_JIG = "r*2 D4/2 | G4 B4/2 A4 G4/2 | F#4/2 G4/2 A4/2 D4*2 r/2"
+_SYNCOPATED = "r/2 E4 E4/2 r/4 G4/4 r/2 C5*3/2 | B4/4 A4/4 G4/2 r*2"
+
+
+def _melodies():
+    return [Melody.parse(_TWINKLE), Melody.parse(_SCALE), Melody.parse(_JIG, meter="6/8"),
+            Melody.parse(_SYNCOPATED)]
+
+
+# ----------------------------------------------------------------------------- transpose
+
+
+def reference_transpose(melody: Melody, semitones: int) -> Melody:
+    """Model solution: the same rhythm, every pitch moved by ``semitones``."""
+    return melody.transpose(semitones)
+
+
+def _compare_transpose(got, want: Melody, case) -> str | None:
+    melody, semitones = case
+    if not isinstance(got, Melody):
+        return (f"Your function returned a {type(got).__name__}; it should return a Melody. "
+                "Build one from a list of Note objects: Melody(new_notes, length_steps=melody.length_steps).")
+    if len(got) != len(want):
+        return f"The result has {len(got)} notes but the melody has {len(want)}: keep every note, change only its pitch."
+    if not np.array_equal(got.onsets_steps, want.onsets_steps) or not np.array_equal(
+            got.durations_steps, want.durations_steps):
+        return "The rhythm changed. Transposing moves notes up or down; keep onset_steps and duration_steps as they are."
+    diff = got.pitches - melody.pitches
+    if np.all(diff == -semitones) and semitones != 0:
+        return "Your notes moved the wrong way: a positive number of semitones should make them higher."
+    if np.all(diff == diff[0]) and diff[0] != semitones:
+        return (f"Every note moved by {int(diff[0])} semitones, but the test asked for {semitones}. "
+                "Check you add exactly `semitones` to each pitch.")
+    if not np.array_equal(got.pitches, want.pitches):
+        return f"Some pitches are wrong for a shift of {semitones} semitones: every pitch should move by the same amount."
+    return None
+
+
+transpose_exercise = Exercise(
+    name="transpose",
+    describe="transpose(melody, semitones)",
+    reference=reference_transpose,
+    cases=[(m, s) for m, s in zip(_melodies(), (2, -5, 7, 12))],
+    compare=_compare_transpose,
+)
+
+
+def check_transpose(func) -> Feedback:
+    """Check ``func(melody, semitones) -> Melody``: same rhythm, pitches moved by ``semitones``."""
+    return run_exercise(transpose_exercise, func)
+
+
+# ----------------------------------------------------------------------------- pitch range
+
+
+def reference_pitch_range(melody: Melody) -> tuple:
+    """Model solution: ``(lowest, highest)`` MIDI pitch."""
+    return int(melody.pitches.min()), int(melody.pitches.max())
+
+
+def _compare_pitch_range(got, want, case) -> str | None:
+    if isinstance(got, (list, np.ndarray)):
+        got = tuple(got)
+    if not isinstance(got, tuple) or len(got) != 2:
+        return "Return two numbers, the lowest and the highest pitch, as a tuple: (low, high)."
+    if any(isinstance(x, str) for x in got):
+        return "Return MIDI numbers (like 60), not note names (like 'C4')."
+    if tuple(got) == (want[1], want[0]):
+        return "You have the two numbers the wrong way round: lowest first."
+    if tuple(int(x) for x in got) != want:
+        return "Look at every note's pitch, not only the first and the last note."
+    return None
+
+
+pitch_range_exercise = Exercise(
+    name="pitch_range",
+    describe="pitch_range(melody)",
+    reference=reference_pitch_range,
+    cases=[(m,) for m in _melodies()],
+    compare=_compare_pitch_range,
+)
+
+
+def check_pitch_range(func) -> Feedback:
+    """Check ``func(melody) -> (lowest, highest)`` in MIDI numbers."""
+    return run_exercise(pitch_range_exercise, func)
+
+
+# ----------------------------------------------------------------------------- notes per bar
+
+
+def reference_notes_per_bar(melody: Melody) -> list:
+    """Model solution: how many notes start in each bar (bar ``k`` = steps ``k*spb`` to ``(k+1)*spb``)."""
+    spb = melody.steps_per_bar
+    n_bars = math.ceil(melody.length_steps / spb)
+    counts = [0] * n_bars
+    for note in melody:
+        counts[note.onset_steps // spb] += 1
+    return counts
+
+
+def _compare_notes_per_bar(got, want, case) -> str | None:
+    melody = case[0]
+    if isinstance(got, np.ndarray):
+        got = got.tolist()
+    if not isinstance(got, (list, tuple)):
+        return "Return a list with one count per bar, e.g. [4, 3, 5, 1]."
+    got = list(got)
+    if len(got) != len(want):
+        return (f"Your list has {len(got)} bars but this melody has {len(want)}. A bar is melody.steps_per_bar "
+                f"steps long ({melody.steps_per_bar} here), and the last bar may be only partly filled.")
+    if sum(got) != len(melody):
+        return (f"Your counts add up to {sum(got)}, but the melody has {len(melody)} notes. Count each note once, "
+                "in the bar where it starts (rests are not notes).")
+    if got != want:
+        return "Use each note's onset_steps // melody.steps_per_bar to find the bar it starts in."
+    return None
+
+
+notes_per_bar_exercise = Exercise(
+    name="notes_per_bar",
+    describe="notes_per_bar(melody)",
+    reference=reference_notes_per_bar,
+    cases=[(m,) for m in _melodies()],
+    compare=_compare_notes_per_bar,
+)
+
+
+def check_notes_per_bar(func) -> Feedback:
+    """Check ``func(melody) -> list of int``, the number of notes starting in each bar."""
+    return run_exercise(notes_per_bar_exercise, func)
+
+
+# ----------------------------------------------------------------------------- frequency
+
+
+def reference_midi_to_hz(pitch: int) -> float:
+    """Model solution: A4 (69) is 440 Hz and each semitone multiplies by 2 ** (1/12)."""
+    return 440.0 * 2.0 ** ((pitch - 69) / 12.0)
+
+
+def _compare_hz(got, want, case) -> str | None:
+    try:
+        got = float(got)
+    except (TypeError, ValueError):
+        return "Return a number of Hz, like 440.0."
+    if abs(got - want) <= 1e-6 * want:
+        return None
+    pitch = case[0]
+    if abs(got - 440.0 * 2.0 ** ((pitch - 60) / 12.0)) < 1e-6 * want:
+        return "You measured from C4 (60); the reference note is A4 = 69 = 440 Hz."
+    if abs(got - 440.0 * 2.0 ** (pitch - 69)) < 1e-3 * max(want, 1):
+        return "One semitone is 1/12 of an octave: divide the distance from A4 by 12 before raising 2 to it."
+    if abs(got / want - 2.0) < 1e-6 or abs(got / want - 0.5) < 1e-6:
+        return "You are one octave off: check the reference note A4 = 69 = 440 Hz."
+    return f"For MIDI {pitch} the answer should be about {want:.0f} Hz: start from A4 = 440 Hz."
+
+
+midi_to_hz_exercise = Exercise(
+    name="midi_to_hz",
+    describe="midi_to_hz(pitch)",
+    reference=reference_midi_to_hz,
+    cases=[(69,), (60,), (81,), (48,), (70,)],
+    compare=_compare_hz,
+)
+
+
+def check_midi_to_hz(func) -> Feedback:
+    """Check ``func(pitch) -> float`` Hz, with A4 = 69 = 440 Hz."""
+    return run_exercise(midi_to_hz_exercise, func)
+
+
+EXERCISES = {e.name: e for e in (transpose_exercise, pitch_range_exercise, notes_per_bar_exercise,
+                                 midi_to_hz_exercise)}
+"""Every exercise of lesson 00 by name (the homework grader looks them up here)."""
