@@ -89,7 +89,7 @@ def _rect(x, y, w, h, colour, alpha, label):
     from matplotlib.patches import Rectangle
 
     return Rectangle((x, y), w, h, facecolor=colour, edgecolor="black", linewidth=0.5, alpha=alpha,
-                     zorder=2, label=label)
+                     zorder=2, label=label, gid="note")
 
 
 def waveform(audio: np.ndarray, *, sr: int | None = None, ax=None, title: str | None = None,

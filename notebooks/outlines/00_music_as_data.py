@@ -1,0 +1,297 @@
+CELLS = [
+("md", r"""
+# Lesson 00 · Music as data
+
+In AI Duet you play a few notes and the computer plays an answer. Before a computer can *answer* a
+tune, it has to *read* one: to a machine, a melody is a list of numbers, and a sound is a much longer
+list of numbers. In this lesson you turn a real folk tune, collected by hand two hundred years ago,
+into the numbers that the models in the next lessons learn from; and you turn numbers back into sound.
+
+**Time:** about 45 minutes (25 minutes of guided work, 20 minutes of exercises).
+
+**Questions**
+- How can a tune be stored as numbers without losing anything we can hear?
+- What changes in those numbers when we play the tune higher, or faster?
+- What does a sound look like to a computer?
+
+**Learning objectives.** By the end you can:
+1. write a melody in text, and read its pitches (MIDI numbers) and rhythm (16th-note steps);
+2. transpose a melody and change its tempo, and say which numbers change;
+3. save a melody as a MIDI file and explain what a MIDI file stores;
+4. turn a melody into the *step tokens* a model reads, and back;
+5. read a waveform and a spectrogram, and compute the frequency of a note.
+"""),
+("md", r"""
+## Setup
+Run this cell first (Shift+Enter). It loads `lessonkit`, the small library of this course, and
+the field's own tools. Nothing here downloads anything.
+"""),
+("code", r"""
+import numpy as np
+import matplotlib.pyplot as plt
+
+from lessonkit import Melody, Note, note_name, parse_note_name
+from lessonkit import audio, plots
+from lessonkit.datasets import load_tunes, corpus_summary
+from lessonkit.widgets import tune_explorer
+from lessonkit.checks import lesson00 as check
+"""),
+("md", r"""
+## 1. A melody you can type
+We write notes by name: a letter, an optional `#` (sharp) or `b` (flat), and an octave number.
+`C4` is middle C. A plain note lasts one beat (a quarter note); `/2` halves it, `*2` doubles it;
+`r` is a rest; `|` is a bar line, just for your eyes. Here is the start of *Twinkle, Twinkle*:
+"""),
+("code", r"""
+twinkle = Melody.parse("C4 C4 G4 G4 | A4 A4 G4*2 | F4 F4 E4 E4 | D4 D4 C4*2")
+twinkle
+"""),
+("code", r"""
+plots.piano_roll(twinkle, title="Twinkle, Twinkle")
+plt.show()
+audio.play(twinkle)
+"""),
+("md", r"""
+In the **piano roll** time runs left to right (bars, with thin lines on every beat) and pitch
+goes up. Each bar is a note: where it starts, how long it lasts, how high it is. That is all
+a melody is, for a computer:
+"""),
+("code", r"""
+for note in twinkle[:4]:
+    print(note)
+print("pitches:  ", twinkle.pitches)
+print("onsets:   ", twinkle.onsets_steps)
+print("durations:", twinkle.durations_steps)
+"""),
+("md", r"""
+**Pitch** is a MIDI number: middle C is 60, and each step up the keyboard (a *semitone*, including
+the black keys) adds 1, so an octave is 12. **Time** is counted in *steps*: one step is a 16th
+note, so a beat is 4 steps and a bar of 4/4 is 16 steps.
+"""),
+("code", r"""
+print(parse_note_name("C4"), parse_note_name("C5"), parse_note_name("F#3"), parse_note_name("Bb4"))
+print(note_name(60), note_name(61), note_name(72))
+"""),
+("md", r"""
+**Try it.** Change the text below into a tune you know (or invent one), run the cell, and listen.
+If you type something lessonkit cannot read, it tells you what it expected.
+"""),
+("code", r"""
+my_tune = Melody.parse("E4 D4 C4 D4 | E4 E4 E4*2 | D4 D4 D4*2 | E4 G4 G4*2")
+plots.piano_roll(my_tune, title="my tune")
+plt.show()
+audio.play(my_tune)
+"""),
+("md", r"""
+### Exercise 1 · Transpose (5 minutes)
+*Transposing* plays a tune higher or lower: every pitch moves by the same number of semitones,
+and the rhythm stays exactly as it was. Complete `transpose` so it returns a **new** `Melody`.
+Each note is a `Note(pitch, onset_steps, duration_steps)`; `melody.length_steps` is the total length.
+"""),
+("code", r"""
+def transpose(melody, semitones):
+    new_notes = []
+    for note in melody:
+        # YOUR CODE: append a Note with the pitch moved by `semitones`, same onset and duration
+        new_notes.append(Note(note.pitch, note.onset_steps, note.duration_steps))
+    return Melody(new_notes, length_steps=melody.length_steps)
+
+check.check_transpose(transpose)
+"""),
+("md", r"""
+<details><summary>Show a solution (try first!)</summary>
+
+```python
+def transpose(melody, semitones):
+    new_notes = []
+    for note in melody:
+        new_notes.append(Note(note.pitch + semitones, note.onset_steps, note.duration_steps))
+    return Melody(new_notes, length_steps=melody.length_steps)
+```
+</details>
+"""),
+("md", r"""
+The library has the same operation as a method, `melody.transpose(semitones)`; from now on we use
+that one. Which numbers changed, and which stayed the same? Why does that sound like "the same tune"?
+"""),
+("md", r"""
+## 2. A real tune from the folk corpus
+The models in this course learn from *examples*: over ten thousand folk tunes that ship inside
+`music21` (German and Chinese songs from the Essen collection; Irish and Scottish dance tunes from
+O'Neill's, Ryan's and Aird's books). They were turned into melodies once, and saved in `data/`.
+"""),
+("code", r"""
+tunes = load_tunes()
+print(len(tunes), "tunes")
+corpus_summary()
+"""),
+("code", r"""
+tune = tunes[0]
+print(tune.meta)
+tune
+"""),
+("code", r"""
+plots.piano_roll(tune.window(0, tune.pickup_steps + 4 * tune.steps_per_bar))
+plt.show()
+audio.play(tune)
+"""),
+("md", r"""
+### Play with it
+Pick a tune, then move the sliders: **tempo** changes how many beats are played per minute,
+**transpose** moves the tune up or down. Watch what changes in the piano roll, and listen.
+"""),
+("code", r"""
+some_tunes = tunes[::len(tunes) // 40][:40]
+tune_explorer(some_tunes)
+"""),
+("md", r"""
+**Ask yourself:** which slider changes the *picture* of the piano roll, and which only changes the
+*sound*? Why? (Hint: the piano roll counts time in steps, not in seconds.)
+"""),
+("md", r"""
+### Exercise 2 · Measure a melody (10 minutes)
+Two measurements that musicians use all the time:
+- the **pitch range**: the lowest and highest MIDI pitch, as a tuple `(low, high)`;
+- the **notes per bar**: how many notes *start* in each bar. A bar is `melody.steps_per_bar` steps
+  long (16 in 4/4, 12 in 6/8), bar `k` covers steps `k * steps_per_bar` up to the next bar, and the
+  last bar may be only partly filled.
+"""),
+("code", r"""
+def pitch_range(melody):
+    # YOUR CODE: return (lowest pitch, highest pitch)
+    return (0, 0)
+
+check.check_pitch_range(pitch_range)
+"""),
+("md", r"""
+<details><summary>Show a solution (try first!)</summary>
+
+```python
+def pitch_range(melody):
+    return (min(melody.pitches), max(melody.pitches))
+```
+</details>
+"""),
+("code", r"""
+import math
+
+def notes_per_bar(melody):
+    n_bars = math.ceil(melody.length_steps / melody.steps_per_bar)
+    counts = [0] * n_bars
+    # YOUR CODE: for each note, add 1 to the count of the bar where it starts
+    return counts
+
+check.check_notes_per_bar(notes_per_bar)
+"""),
+("md", r"""
+<details><summary>Show a solution (try first!)</summary>
+
+```python
+def notes_per_bar(melody):
+    n_bars = math.ceil(melody.length_steps / melody.steps_per_bar)
+    counts = [0] * n_bars
+    for note in melody:
+        counts[note.onset_steps // melody.steps_per_bar] += 1
+    return counts
+```
+</details>
+"""),
+("md", r"""
+## 3. Saving music: MIDI files
+A **MIDI file** stores exactly what we have: which key, when, for how long, how hard. No sound at
+all: the player chooses the instrument. Any music program can open it. Lessonkit never overwrites
+a file you already have unless you say `overwrite=True`.
+"""),
+("code", r"""
+import os
+os.makedirs("my_music", exist_ok=True)
+path = twinkle.write_midi("my_music/twinkle.mid", overwrite=True)
+print("saved", path, os.path.getsize(path), "bytes")
+Melody.read_midi(path)
+"""),
+("md", r"""
+## 4. How a model reads a melody: step tokens
+A neural network reads one number per time step. We use one **token** per 16th-note step:
+the MIDI pitch when a note starts, `128` (**HOLD**) while it keeps sounding, `129` (**REST**) in
+silence. This is the encoding of Google Magenta's melody models, and the one our models use.
+"""),
+("code", r"""
+from lessonkit.music import HOLD, REST, token_name
+
+short = Melody.parse("C4 D4/2 r/2 E4/4 F4*3/4")
+tokens = short.to_tokens()
+print(tokens)
+print([token_name(t) for t in tokens])
+"""),
+("code", r"""
+Melody.from_tokens(tokens) == short
+"""),
+("md", r"""
+**Ask yourself:** the tokens list is longer than the list of notes. Why? And which information
+about the melody is *not* in the tokens? (Look at what `Note` stores.)
+"""),
+("md", r"""
+## 5. What a sound looks like
+To make sound, the computer plays each note on an instrument and adds them up. The result is a
+**waveform**: 16,000 numbers per second (the sample rate `audio.SR`), each between -1 and 1.
+"""),
+("code", r"""
+sound = audio.render(twinkle)
+print(sound.shape, sound.dtype, "=", len(sound) / audio.SR, "seconds")
+fig, axes = plt.subplots(2, 1, figsize=(10, 5.5), layout="constrained")
+plots.waveform(sound, ax=axes[0], title="waveform: the sound pressure over time")
+plots.spectrogram(sound, ax=axes[1], title="spectrogram: how strong each frequency is, over time")
+plt.show()
+"""),
+("md", r"""
+The **spectrogram** shows each note as a stack of bright lines: the lowest line is the note's
+**frequency** (how many times per second the wave repeats, in Hz), and the lines above it are its
+*harmonics* at 2×, 3×, 4× that frequency. Their strengths give an instrument its colour (*timbre*);
+lesson 03 builds a neural network that learns exactly that.
+
+### Exercise 3 · From pitch to frequency (5 minutes)
+`A4` (MIDI 69) is tuned to 440 Hz. Going up an octave (12 semitones) doubles the frequency, and each
+semitone multiplies it by the same amount. Write `midi_to_hz(pitch)`.
+"""),
+("code", r"""
+def midi_to_hz(pitch):
+    # YOUR CODE
+    return 440.0
+
+check.check_midi_to_hz(midi_to_hz)
+"""),
+("md", r"""
+<details><summary>Show a solution (try first!)</summary>
+
+```python
+def midi_to_hz(pitch):
+    return 440.0 * 2 ** ((pitch - 69) / 12)
+```
+</details>
+"""),
+("code", r"""
+for name in ["A3", "A4", "A5", "C4"]:
+    print(name, round(audio.midi_to_hz(parse_note_name(name)), 1), "Hz")
+"""),
+("md", r"""
+## Key points
+- A melody is a list of notes; a note is a **pitch** (MIDI number, 60 = middle C, +12 per octave),
+  an **onset** and a **duration** (in 16th-note **steps**), and a velocity.
+- Transposing adds the same number to every pitch; changing the tempo changes only the seconds per step.
+- A **MIDI file** stores notes, not sound. **Step tokens** (pitch / HOLD / REST, one per 16th) are how
+  our models read melodies.
+- A sound is a **waveform** of 16,000 samples per second; a **spectrogram** shows its frequencies
+  over time, and each note's harmonics give an instrument its colour.
+
+## Discussion
+1. AI Duet learned from thousands of example melodies. Our corpus is folk tunes from Germany,
+   China, Ireland and Scotland. What kind of answers do you expect from a model trained only on these?
+2. The step tokens throw away velocity (how hard each note is played). What might a model trained
+   on them never learn to do?
+3. A MIDI file of a song is a few kilobytes; the sound of the same song is megabytes. Which would you
+   rather train a model on, and why?
+
+**Next:** in lesson 01 you write a computer that answers your tune with *rules*, then one that
+learns from *examples*.
+"""),
+]

@@ -1,0 +1,38 @@
+"""Plots draw what they claim: notes as rectangles, call and response in two colours."""
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+from matplotlib.colors import to_hex  # noqa: E402
+from matplotlib.patches import Rectangle  # noqa: E402
+
+from lessonkit import Melody, audio, plots  # noqa: E402
+
+
+def _notes(ax):
+    return [p for p in ax.patches if isinstance(p, Rectangle) and p.get_gid() == "note"]
+
+
+def test_piano_roll_draws_one_rectangle_per_note_in_two_colours():
+    call, response = Melody.parse("C4 E4 G4"), Melody.parse("G4 F4")
+    ax = plots.piano_roll(call, response)
+    rects = _notes(ax)
+    assert len(rects) == 5
+    colours = [to_hex(r.get_facecolor()[:3]) for r in rects]
+    assert colours.count(plots.CALL_COLOUR) == 3 and colours.count(plots.RESPONSE_COLOUR) == 2
+    assert rects[3].get_x() == call.length_steps  # the response starts after the call
+    assert "C4" in [t.get_text() for t in ax.get_yticklabels()]
+    plt.close("all")
+
+
+def test_waveform_and_spectrogram_accept_an_axes():
+    a = audio.render(Melody.parse("A4 C5"), "synth")
+    fig, axes = plt.subplots(2)
+    assert plots.waveform(a, ax=axes[0]) is axes[0]
+    assert plots.spectrogram(a, ax=axes[1]) is axes[1]
+    image = axes[1].images[0].get_array()
+    assert image.shape[0] > 10 and np.isfinite(image).all()
+    plt.close("all")
