@@ -40,7 +40,8 @@ def machine() -> str:
 
 
 def section(topic: str, rows: list, seconds: float) -> str:
-    out = [f"## {topic}", "", f"_ran in {seconds:.1f} s_", "",
+    when = datetime.datetime.now().strftime("%Y-%m-%d %H:%M")
+    out = [f"## {topic}", "", f"_run on {when}, took {seconds:.1f} s_", "",
            "| benchmark | value | unit | target | note |", "|---|---|---|---|---|"]
     for r in rows:
         value = r.get("value")
