@@ -1,0 +1,439 @@
+"""Real instrument sounds: the instrument-note set and the sample bank that plays melodies.
+
+Lesson: notebooks/00_music_as_data.ipynb (hear a tune on different instruments) and
+notebooks/03_neural_synthesizer.ipynb (the autoencoder learns from these notes).
+
+The set is in the spirit of Google's NSynth dataset: one recording per note, 16 kHz mono,
+each labelled with its instrument, family, MIDI pitch and velocity. Ours is small enough to
+ship with the course: 14 instruments x 37 pitches (three octaves) x 2 velocities = 1,036
+notes of 1.5 s, rendered from the FluidR3 General MIDI soundfont (MIT licence) with
+FluidSynth. Each key is held for 1 s and then released. See ``data/README.md`` for how the
+set was made and ``lessonkit.builders.instruments`` for the exact recipe.
+
+>>> notes = load_instrument_notes("train")
+>>> notes.audio.shape            # (n_notes, 24000): 1.5 s at 16 kHz each
+>>> notes.meta[0]                # {'instrument': 'piano', 'family': 'keyboard', 'pitch': 48, ...}
+>>> notes.select(instrument="flute", pitch=72).audio
+
+Playing a melody on an instrument (``lessonkit.audio.render(melody, "flute")``) goes through
+a :class:`SampleBank`: for each note it takes the recording of the nearest pitch and the
+nearest velocity, resamples it to the exact pitch (correcting the soundfont's own tuning),
+scales it for the velocity, loops its sustain if the note is longer than the recording, and
+ends it with a smooth release.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import json
+import os
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .errors import DataFileError, LessonkitError, LessonkitTypeError
+
+SR = 16000
+"""Sample rate of the set in Hz (the same as :data:`lessonkit.audio.SR`)."""
+DATA_DIR = os.path.normpath(os.path.join(os.path.dirname(__file__), "..", "data"))
+FILE_STEM = "instruments"
+REBUILD = ("Get the shipped copy back with `git checkout -- data/instruments.*` (or download the course "
+           "again); maintainers rebuild it with `python -m lessonkit data build-instruments --overwrite` "
+           "(needs `apt-get install fluidsynth fluid-soundfont-gm`).")
+SPLITS = ("train", "valid", "test")
+MIN_RELEASE_S = 0.04
+"""Shortest release used when playing a note, in seconds (anything shorter can click)."""
+
+
+def _paths(data_dir=None) -> dict:
+    data_dir = data_dir or DATA_DIR
+    return {ext: os.path.join(data_dir, f"{FILE_STEM}.{ext}") for ext in ("flac", "csv", "json")}
+
+
+# ----------------------------------------------------------------------------- the table
+
+
+@functools.lru_cache(maxsize=4)
+def _read_table(data_dir=None):
+    """(info dict, list of row dicts) from the json and csv files, checked against each other."""
+    paths = _paths(data_dir)
+    for path in paths.values():
+        if not os.path.exists(path):
+            raise DataFileError(f"The instrument-note file {path} is missing. {REBUILD}")
+    try:
+        with open(paths["json"], encoding="utf-8") as f:
+            info = json.load(f)
+        with open(paths["csv"], encoding="utf-8", newline="") as f:
+            raw = list(csv.DictReader(f))
+        rows = []
+        for r in raw:
+            rows.append({
+                "instrument": r["instrument"], "family": r["family"], "pitch": int(r["pitch"]),
+                "velocity": int(r["velocity"]), "split": r["split"], "rms_db": float(r["rms_db"]),
+                "f0_hz": float(r["f0_hz"]), "loop_start": int(r["loop_start"]),
+                "loop_samples": int(r["loop_samples"]), "loop_gain": float(r["loop_gain"]),
+            })
+        names = [i["name"] for i in info["instruments"]]
+        clip = int(info["clip_samples"])
+        sr = int(info["sr"])
+    except (OSError, ValueError, KeyError, TypeError) as err:
+        raise DataFileError(f"The instrument-note table ({paths['csv']}, {paths['json']}) is damaged "
+                            f"({type(err).__name__}: {err}). {REBUILD}") from None
+    if sr != SR or len(rows) != int(info.get("n_notes", -1)) or not rows:
+        raise DataFileError(f"{paths['json']} and {paths['csv']} disagree (rows, sample rate). {REBUILD}")
+    if any(r["instrument"] not in names or r["split"] not in SPLITS for r in rows):
+        raise DataFileError(f"{paths['csv']} names an instrument or split that {paths['json']} does not. {REBUILD}")
+    return info, rows, names, clip
+
+
+def _verify_manifest(data_dir):
+    """Check the three files against data/manifest.json when it lists them (about 40 ms)."""
+    manifest_path = os.path.join(data_dir or DATA_DIR, "manifest.json")
+    if not os.path.exists(manifest_path):
+        return
+    from .builders.manifest import read_manifest, verify_manifest
+
+    listed = [n for n in (f"{FILE_STEM}.{e}" for e in ("flac", "csv", "json")) if n in read_manifest(data_dir)]
+    if listed:
+        try:
+            verify_manifest(listed, data_dir=data_dir)
+        except DataFileError as err:
+            raise DataFileError(f"{err} {REBUILD}") from None
+
+
+def _read_pcm(data_dir=None, start_row: int = 0, stop_row: int | None = None) -> np.ndarray:
+    """Rows ``start_row:stop_row`` of the set as int16, ``shape=(n_rows, clip_samples)``."""
+    import soundfile as sf
+
+    info, rows, _, clip = _read_table(data_dir)
+    stop_row = len(rows) if stop_row is None else stop_row
+    path = _paths(data_dir)["flac"]
+    try:
+        with sf.SoundFile(path) as f:
+            if f.samplerate != SR or f.channels != 1 or f.frames != len(rows) * clip:
+                raise DataFileError(
+                    f"{path} holds {f.frames} samples ({f.channels} channel(s) at {f.samplerate} Hz) but the "
+                    f"table describes {len(rows)} notes of {clip} samples at {SR} Hz. {REBUILD}")
+            f.seek(start_row * clip)
+            pcm = f.read((stop_row - start_row) * clip, dtype="int16")
+    except DataFileError:
+        raise
+    except Exception as err:  # soundfile raises RuntimeError/LibsndfileError on corrupt files
+        raise DataFileError(f"{path} could not be decoded ({type(err).__name__}: {err}). {REBUILD}") from None
+    if len(pcm) != (stop_row - start_row) * clip:
+        raise DataFileError(f"{path} ended early: it is truncated. {REBUILD}")
+    return pcm.reshape(stop_row - start_row, clip)
+
+
+@functools.lru_cache(maxsize=2)
+def _all_pcm(data_dir=None) -> np.ndarray:
+    _verify_manifest(data_dir)
+    pcm = _read_pcm(data_dir)
+    pcm.flags.writeable = False
+    return pcm
+
+
+# ----------------------------------------------------------------------------- the set
+
+
+@dataclass
+class InstrumentNotes:
+    """Notes of the instrument set (all of it, or one split).
+
+    Attributes
+    ----------
+    audio : np.ndarray, shape=(n_notes, n_samples), float32
+        One note per row, 1.5 s at :attr:`sr` (24,000 samples), values in [-0.9, 0.9].
+        The key goes down at sample 0 and up at 1.0 s.
+    meta : list of dict
+        One dict per row: ``instrument`` (str), ``family`` (str), ``pitch`` (MIDI int),
+        ``velocity`` (MIDI int), ``split`` (``"train"``/``"valid"``/``"test"``), ``rms_db``
+        (loudness of the held second, dB), ``f0_hz`` (its pitch as measured by YIN) and the
+        sustain-loop points the sample bank uses.
+    sr : int
+        Sample rate in Hz (16,000).
+    """
+
+    audio: np.ndarray
+    meta: list
+    sr: int = SR
+    info: dict = field(default_factory=dict, repr=False)
+
+    def __len__(self) -> int:
+        return len(self.meta)
+
+    def __repr__(self) -> str:
+        names = sorted({m["instrument"] for m in self.meta})
+        splits = sorted({m["split"] for m in self.meta})
+        return (f"InstrumentNotes({len(self)} notes, audio {self.audio.shape} float32 at {self.sr} Hz, "
+                f"{len(names)} instruments, splits {splits})")
+
+    @property
+    def pitches(self) -> np.ndarray:
+        """MIDI pitch of each note, ``shape=(n_notes,)``, int."""
+        return np.array([m["pitch"] for m in self.meta], dtype=np.int64)
+
+    @property
+    def velocities(self) -> np.ndarray:
+        """MIDI velocity of each note, ``shape=(n_notes,)``, int."""
+        return np.array([m["velocity"] for m in self.meta], dtype=np.int64)
+
+    @property
+    def instruments(self) -> np.ndarray:
+        """Instrument name of each note, ``shape=(n_notes,)``, str."""
+        return np.array([m["instrument"] for m in self.meta])
+
+    @property
+    def families(self) -> np.ndarray:
+        """Family of each note, ``shape=(n_notes,)``, str."""
+        return np.array([m["family"] for m in self.meta])
+
+    def select(self, *, instrument=None, family=None, pitch=None, velocity=None, split=None) -> "InstrumentNotes":
+        """The notes matching every condition given (each a value or a list of values).
+
+        >>> notes.select(instrument=["flute", "guitar"], pitch=60)
+        """
+        conditions = {"instrument": instrument, "family": family, "pitch": pitch, "velocity": velocity,
+                      "split": split}
+        keep = np.ones(len(self), dtype=bool)
+        for key, wanted in conditions.items():
+            if wanted is None:
+                continue
+            wanted = set(wanted) if isinstance(wanted, (list, tuple, set, np.ndarray)) else {wanted}
+            keep &= np.array([m[key] in wanted for m in self.meta], dtype=bool)
+        index = np.flatnonzero(keep)
+        return InstrumentNotes(self.audio[index], [self.meta[i] for i in index], self.sr, self.info)
+
+
+def load_instrument_notes(split: str | None = None, *, instruments=None, data_dir=None) -> InstrumentNotes:
+    """Load the instrument-note set (about 0.3 s the first time, instant after).
+
+    Lesson: notebooks/03_neural_synthesizer.ipynb
+
+    Parameters
+    ----------
+    split : {"train", "valid", "test"} or None
+        Which part; ``None`` gives all 1,036 notes. Every instrument has 6 of its 37 pitches
+        in ``"test"`` and 6 in ``"valid"`` (both velocities of each), never in ``"train"``,
+        so a model trained on ``"train"`` can be asked to play notes it never heard.
+    instruments : list of str, optional
+        Only these instruments (see :func:`instrument_names`).
+    data_dir : str, optional
+        Where the files are (default: the course's ``data/`` folder).
+
+    Returns
+    -------
+    InstrumentNotes
+        ``.audio`` float32 ``(n_notes, 24000)``, ``.meta`` list of dicts, ``.sr`` = 16000.
+
+    Raises
+    ------
+    DataFileError
+        If a file is missing or damaged (the message says how to get it back).
+    """
+    if split is not None and split not in SPLITS:
+        raise LessonkitError(f"split={split!r} is not a split of the instrument notes; use one of {SPLITS} "
+                             "or None for all notes.")
+    info, rows, names, _ = _read_table(data_dir)
+    if instruments is not None:
+        instruments = [instruments] if isinstance(instruments, str) else list(instruments)
+        for name in instruments:
+            _check_name(name, names)
+    pcm = _all_pcm(data_dir)
+    index = [i for i, r in enumerate(rows) if (split is None or r["split"] == split)
+             and (instruments is None or r["instrument"] in instruments)]
+    audio = pcm[index].astype(np.float32)
+    audio *= np.float32(1.0 / 32767.0)
+    return InstrumentNotes(audio, [dict(rows[i]) for i in index], SR, info)
+
+
+def _check_name(name, names):
+    if not isinstance(name, str):
+        raise LessonkitTypeError(f"An instrument name should be a str, but got {type(name).__name__} ({name!r:.40}).")
+    if name not in names:
+        import difflib
+
+        close = difflib.get_close_matches(name, names, n=1)
+        hint = f" Did you mean {close[0]!r}?" if close else ""
+        raise LessonkitError(f"Unknown instrument {name!r}.{hint} The instruments are: {', '.join(names)}.")
+    return name
+
+
+def instrument_names(data_dir=None) -> list[str]:
+    """Names of the instruments of the set, in the order they are stored.
+
+    >>> instrument_names()[:3]
+    ['piano', 'electric_piano', 'vibraphone']
+    """
+    return list(_read_table(data_dir)[2])
+
+
+def instrument_info(name: str, data_dir=None) -> dict:
+    """One instrument's entry: family, General MIDI ``program``, pitch range ``low``..``high``,
+    ``gain_db`` applied when the set was normalised, and ``release_s`` (time to fall 40 dB after
+    the key is released)."""
+    info, _, names, _ = _read_table(data_dir)
+    _check_name(name, names)
+    return dict(info["instruments"][names.index(name)])
+
+
+# ----------------------------------------------------------------------------- playback
+
+
+def _cubic_resample(x: np.ndarray, positions: np.ndarray) -> np.ndarray:
+    """Values of ``x`` at fractional sample ``positions`` (4-point cubic Hermite interpolation)."""
+    i = np.floor(positions).astype(np.int64)
+    t = (positions - i).astype(np.float32)
+    xp = np.pad(x, (1, 3))
+    i = np.clip(i + 1, 1, len(x))
+    y0, y1, y2, y3 = xp[i - 1], xp[i], xp[i + 1], xp[i + 2]
+    c1 = 0.5 * (y2 - y0)
+    c2 = y0 - 2.5 * y1 + 2.0 * y2 - 0.5 * y3
+    c3 = 0.5 * (y3 - y0) + 1.5 * (y1 - y2)
+    return ((c3 * t + c2) * t + c1) * t + y1
+
+
+class SampleBank:
+    """The recorded notes of one instrument, ready to play at any pitch, length and velocity.
+
+    Lesson: notebooks/00_music_as_data.ipynb (how a sampler works)
+
+    Build one with :func:`sample_bank`. ``bank.note(60, 0.5)`` returns half a second of
+    middle C; :func:`lessonkit.audio.render` calls this for every note of a melody.
+
+    Attributes
+    ----------
+    name : str
+    pitches : np.ndarray, shape=(n_pitches,), int
+        The recorded pitches (every semitone of the instrument's range).
+    velocities : np.ndarray, shape=(n_velocities,), int
+        The recorded velocities.
+    release_s : float
+        Length of the release after note-off, in seconds.
+    """
+
+    def __init__(self, name: str, audio: np.ndarray, meta: list, release_s: float, sr: int = SR):
+        self.name = name
+        self.sr = sr
+        self.pitches = np.array(sorted({m["pitch"] for m in meta}), dtype=np.int64)
+        self.velocities = np.array(sorted({m["velocity"] for m in meta}), dtype=np.int64)
+        self.release_s = max(float(release_s), MIN_RELEASE_S)
+        self._audio = audio
+        self._row = {(m["pitch"], m["velocity"]): i for i, m in enumerate(meta)}
+        self._meta = meta
+        self._cache = {}
+
+    def __repr__(self):
+        from .music import note_name
+
+        return (f"SampleBank({self.name!r}, {note_name(int(self.pitches[0]))}-{note_name(int(self.pitches[-1]))}, "
+                f"velocities {self.velocities.tolist()}, release {self.release_s * 1000:.0f} ms)")
+
+    def _detune_cents(self, meta) -> float:
+        """How sharp the recording is (cents, octave-folded, limited to +-50): we resample it away."""
+        f0 = meta["f0_hz"]
+        if not np.isfinite(f0) or f0 <= 0:
+            return 0.0
+        cents = 1200.0 * np.log2(f0 / 440.0) + 100.0 * (69 - meta["pitch"])
+        cents = (cents + 600.0) % 1200.0 - 600.0
+        return float(np.clip(cents, -50.0, 50.0))
+
+    def _sustain(self, row: int, n_samples: int) -> np.ndarray:
+        """The held part of a recording, looped seamlessly to at least ``n_samples`` long."""
+        x = self._audio[row]
+        m = self._meta[row]
+        hold = int(round(1.0 * self.sr))
+        if n_samples <= hold:
+            return x[:n_samples]
+        key = (row, "loop")
+        if key not in self._cache:
+            start, length, gain = m["loop_start"], m["loop_samples"], m["loop_gain"]
+            fade = min(int(0.02 * self.sr), start, length // 2)
+            tile = x[start:start + length].copy()
+            w = np.linspace(0.0, 1.0, fade, dtype=np.float32)
+            tile[length - fade:] = tile[length - fade:] * (1.0 - w) + gain * x[start - fade:start] * w
+            self._cache[key] = (tile, gain)
+        tile, gain = self._cache[key]
+        head = x[:self._meta[row]["loop_start"]]
+        repeats = int(np.ceil((n_samples - len(head)) / len(tile)))
+        scales = (gain ** np.arange(repeats)).astype(np.float32)
+        body = (tile[None, :] * scales[:, None]).reshape(-1)
+        return np.concatenate([head, body])[:n_samples]
+
+    def note(self, pitch: float, duration_s: float, velocity: int = 90) -> np.ndarray:
+        """One note: the key held for ``duration_s``, then released.
+
+        Parameters
+        ----------
+        pitch : float
+            MIDI pitch (fractional pitches are played exactly, e.g. 60.5 is a quarter tone
+            above C4). Outside the recorded range the nearest recording is transposed.
+        duration_s : float
+            How long the key is held, in seconds (> 0).
+        velocity : int
+            MIDI velocity 1..127: picks the nearest recorded velocity and scales its level
+            by ``(velocity / recorded) ** 2`` (FluidSynth's own velocity curve).
+
+        Returns
+        -------
+        np.ndarray, shape=(round((duration_s + release_s) * sr),), float32
+            Starts at the note-on; ends at zero after the release (no click).
+        """
+        if not duration_s > 0:
+            raise LessonkitError(f"duration_s={duration_s} must be positive.")
+        if not 1 <= velocity <= 127:
+            raise LessonkitError(f"velocity={velocity} is not a MIDI velocity; use 1..127.")
+        source_pitch = int(self.pitches[np.argmin(np.abs(self.pitches - pitch))])
+        layer = int(self.velocities[np.argmin(np.abs(self.velocities - velocity))])
+        row = self._row[(source_pitch, layer)]
+        detune = self._detune_cents(self._meta[row])
+        speed = 2.0 ** ((pitch - source_pitch) / 12.0 - detune / 1200.0)   # source samples per output sample
+        n_hold = max(1, int(round(duration_s * self.sr)))
+        n_release = int(round(self.release_s * self.sr))
+        n_out = n_hold + n_release
+        source = self._sustain(row, int(np.ceil(n_out * speed)) + 4)
+        if abs(speed - 1.0) < 1e-6:
+            out = source[:n_out].astype(np.float32, copy=True)
+        else:
+            out = _cubic_resample(source, np.arange(n_out) * speed)
+        # release: an exponential fall of 40 dB, then a short linear fade to exactly zero
+        t = np.arange(n_release, dtype=np.float32) / np.float32(max(n_release, 1))
+        envelope = np.power(np.float32(0.01), t) * np.minimum(1.0, 4.0 * (1.0 - t))
+        out[n_hold:] *= envelope
+        # a 2 ms fade-in keeps the attack of a loop-started or resampled note clean
+        ramp = min(32, n_hold)
+        out[:ramp] *= np.linspace(0.0, 1.0, ramp, endpoint=False, dtype=np.float32) ** 0.5
+        out *= np.float32((velocity / layer) ** 2)
+        return out
+
+
+@functools.lru_cache(maxsize=16)
+def _bank(name: str, data_dir=None) -> SampleBank:
+    info, rows, names, _ = _read_table(data_dir)
+    _check_name(name, names)
+    index = [i for i, r in enumerate(rows) if r["instrument"] == name]
+    if index != list(range(index[0], index[-1] + 1)):
+        raise DataFileError(f"The notes of {name} are not stored together in the set. {REBUILD}")
+    if _all_pcm.cache_info().currsize:
+        pcm = _all_pcm(data_dir)[index[0]:index[-1] + 1]
+    else:  # read only this instrument's part of the file (about 30 ms)
+        pcm = _read_pcm(data_dir, index[0], index[-1] + 1)
+    audio = pcm.astype(np.float32) * np.float32(1.0 / 32767.0)
+    release = info["instruments"][names.index(name)]["release_s"]
+    return SampleBank(name, audio, [rows[i] for i in index], release)
+
+
+def sample_bank(name: str, data_dir=None) -> SampleBank:
+    """The :class:`SampleBank` of one instrument (loaded once, then cached).
+
+    Raises
+    ------
+    LessonkitError
+        For an unknown name; the message lists the instruments.
+    DataFileError
+        If the set's files are missing or damaged.
+    """
+    if not isinstance(name, str):
+        raise LessonkitTypeError(f"The instrument should be a name (str), not {type(name).__name__}.")
+    return _bank(name, data_dir)
