@@ -711,7 +711,9 @@ class Melody:
     def from_music21(cls, stream) -> "Melody":
         """Read a music21 stream (a Score, Part or Opus item) as a melody on the 16th grid.
 
-        Ties are merged, grace notes dropped, chords read as their top note, and
+        Tied notes of the same pitch are merged (a "tie" between two different pitches,
+        which some ABC transcriptions write for a slur, keeps both notes), grace notes
+        dropped, chords read as their top note, and
         onsets/ends rounded to the nearest 16th (triplets land on the nearest step).
         The first meter and tempo found are kept; an upbeat becomes ``pickup_steps``.
 
@@ -726,12 +728,18 @@ class Melody:
             m21base = None
         if m21base is not None and not isinstance(stream, m21base.Music21Object):
             raise LessonkitTypeError(f"from_music21 takes a music21 stream, not {type(stream).__name__}.")
-        flat = stream.stripTies(inPlace=False).flatten() if hasattr(stream, "stripTies") else stream.flatten()
-        ts = flat.getElementsByClass("TimeSignature").first()
+        flat = stream.flatten()
+        # The meter written at the start: music21's ABC import can put one TimeSignature
+        # object into two measures, and then the flat stream shows it only at the later one.
+        parts = stream.parts if hasattr(stream, "parts") and len(stream.parts) else [stream]
+        first_measure = parts[0].getElementsByClass("Measure").first()
+        ts = first_measure.timeSignature if first_measure is not None else None
+        if ts is None:
+            ts = flat.getElementsByClass("TimeSignature").first()
         meter = ts.ratioString if ts is not None else "4/4"
         mm = flat.getElementsByClass("MetronomeMark").first()
         tempo_bpm = float(mm.getQuarterBPM()) if mm is not None and mm.number else DEFAULT_TEMPO_BPM
-        events = []
+        events, tied = [], {}  # tied: pitch -> index of the event whose tie goes on
         for el in flat.notes:
             if el.duration.isGrace or el.duration.quarterLength == 0:
                 continue
@@ -740,13 +748,19 @@ class Melody:
                 continue
             onset = float(el.offset) * STEPS_PER_BEAT
             end = onset + float(el.duration.quarterLength) * STEPS_PER_BEAT
-            velocity = el.volume.velocity or DEFAULT_VELOCITY
-            events.append((int(round(onset)), int(round(end)), pitch, int(velocity)))
+            k = tied.pop(pitch, None)
+            if k is not None and abs(events[k][1] - onset) < 1e-6:
+                events[k][1] = end  # music21's stripTies would also join ties between different pitches
+            else:
+                events.append([onset, end, pitch, int(el.volume.velocity or DEFAULT_VELOCITY)])
+                k = len(events) - 1
+            if el.tie is not None and el.tie.type in ("start", "continue"):
+                tied[pitch] = k
+        events = [(int(round(o)), int(round(e)), p, v) for o, e, p, v in events]
         if not events:
             raise MelodyError("This music21 stream has no notes.")
         events.sort(key=lambda e: (e[0], -e[2]))
         pickup = 0
-        parts = stream.parts if hasattr(stream, "parts") and len(stream.parts) else [stream]
         measures = parts[0].getElementsByClass("Measure")
         if len(measures) and ts is not None:
             first = measures[0]
