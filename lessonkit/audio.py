@@ -31,8 +31,9 @@ SR = 16000
 SYNTH = "synth"
 """Name of the built-in voice: a soft additive synth that needs no data file."""
 
-DEFAULT_INSTRUMENT = SYNTH
-"""The voice used when ``render`` is given no instrument."""
+DEFAULT_INSTRUMENT = "piano"
+"""The voice used when ``render`` is given no instrument: the sampled acoustic grand piano
+of the instrument-note set (see :mod:`lessonkit.instruments`); :data:`SYNTH` needs no data."""
 
 
 def midi_to_hz(pitch):
@@ -80,7 +81,11 @@ def render(melody: Melody, instrument: str | None = None, *, tempo_bpm: float | 
     melody : Melody
         What to play.
     instrument : str, optional
-        A voice name; default :data:`DEFAULT_INSTRUMENT`.
+        An instrument of the set (``"piano"``, ``"flute"``, ... see
+        :func:`available_instruments`) or ``"synth"``; default :data:`DEFAULT_INSTRUMENT`.
+        Sampled instruments play each note from the recording of the nearest pitch and
+        velocity, resampled to the exact pitch, looped if held longer than 1 s, and released
+        smoothly (:class:`lessonkit.instruments.SampleBank`).
     tempo_bpm : float, optional
         Beats per minute; default the melody's own ``tempo_bpm``.
 
@@ -95,21 +100,32 @@ def render(melody: Melody, instrument: str | None = None, *, tempo_bpm: float | 
     expect_type(instrument, str, "instrument")
     if tempo_bpm is not None:
         melody = melody.copy(tempo_bpm=tempo_bpm)
-    if instrument != SYNTH:
-        raise LessonkitError(f"Unknown instrument {instrument!r}. Available: {available_instruments()}.")
-    release_s = 0.08
+    if instrument == SYNTH:
+        release_s = 0.08
+
+        def play_note(pitch, duration_s, velocity):
+            return synth_note(pitch, duration_s, velocity, release_s=release_s)
+    else:
+        from .instruments import _check_name, sample_bank
+
+        _check_name(instrument, available_instruments())
+        bank = sample_bank(instrument)
+        release_s, play_note = bank.release_s, bank.note
     sps = melody.seconds_per_step
     out = np.zeros(int(np.ceil((melody.duration_s + release_s) * SR)) + 1, dtype=np.float32)
-    for note in melody:
-        start = int(round(note.onset_steps * sps * SR))
-        sound = synth_note(note.pitch, note.duration_steps * sps, note.velocity, release_s=release_s)
+    for pitch, onset, duration, velocity in zip(melody.pitches.tolist(), melody.onsets_steps.tolist(),
+                                                melody.durations_steps.tolist(), melody.velocities.tolist()):
+        start = int(round(onset * sps * SR))
+        sound = play_note(pitch, duration * sps, velocity)
         out[start:start + len(sound)] += sound[: len(out) - start]
     return _limit(out)
 
 
 def available_instruments() -> list[str]:
-    """Names accepted by :func:`render`."""
-    return [SYNTH]
+    """Names accepted by :func:`render`: the sampled instruments of the set, then ``"synth"``."""
+    from .instruments import instrument_names
+
+    return instrument_names() + [SYNTH]
 
 
 def _limit(audio: np.ndarray) -> np.ndarray:

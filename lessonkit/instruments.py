@@ -214,9 +214,11 @@ def load_instrument_notes(split: str | None = None, *, instruments=None, data_di
     Parameters
     ----------
     split : {"train", "valid", "test"} or None
-        Which part; ``None`` gives all 1,036 notes. Every instrument has 6 of its 37 pitches
-        in ``"test"`` and 6 in ``"valid"`` (both velocities of each), never in ``"train"``,
-        so a model trained on ``"train"`` can be asked to play notes it never heard.
+        Which part; ``None`` gives all 1,036 notes. Every instrument has 5 or 6 of its 37
+        pitches in ``"test"`` and 5 or 6 in ``"valid"`` (both velocities of each, never in
+        ``"train"``; about 15% each), so a model trained on ``"train"`` can be asked to play
+        notes it never heard. Held-out pitches lie between trained ones, and differ from one
+        instrument to the next (every pitch is in training for most instruments).
     instruments : list of str, optional
         Only these instruments (see :func:`instrument_names`).
     data_dir : str, optional

@@ -12,7 +12,9 @@ What it makes (in the spirit of the NSynth dataset: one note per recording):
   (lossless), each exactly :data:`CLIP_S` seconds: the key is held for :data:`HOLD_S`,
   then released, and the release rings until the clip ends (with a 20 ms fade).
 * ``data/instruments.csv``   one row per note, in the same order: instrument, family,
-  pitch, velocity, split, and the note's measured loudness and f0.
+  pitch, velocity, split, the note's loudness (``rms_db``, held second) and f0 measured
+  by YIN (``f0_hz``), and the sustain loop the sample bank uses (``loop_start``,
+  ``loop_samples``, ``loop_gain``; see :func:`find_loop`).
 * ``data/instruments.json``  the set as a whole: sample rate, clip length, the instrument
   table (GM program, pitch range, gain applied, release time), source and licence.
 
@@ -92,12 +94,16 @@ class InstrumentSpec:
         General MIDI program number, 0-based (0 = Acoustic Grand Piano).
     low : int
         Lowest MIDI pitch rendered; the set holds ``low .. low + 36``.
+    decays : bool
+        True for struck and plucked instruments, whose sound dies away while the key is held
+        (the sample bank keeps a long note decaying); False for sustained ones.
     """
 
     name: str
     family: str
     program: int
     low: int
+    decays: bool = False
 
     @property
     def pitches(self) -> range:
@@ -105,20 +111,20 @@ class InstrumentSpec:
 
 
 INSTRUMENTS = (
-    InstrumentSpec("piano", "keyboard", 0, 48),            # Acoustic Grand Piano, C3-C6
-    InstrumentSpec("electric_piano", "keyboard", 4, 48),   # Electric Piano 1 (Rhodes), C3-C6
-    InstrumentSpec("vibraphone", "mallet", 11, 53),        # Vibraphone, F3-F6 (its real range)
-    InstrumentSpec("organ", "organ", 19, 48),              # Church Organ, C3-C6
-    InstrumentSpec("guitar", "guitar", 24, 40),            # Acoustic Guitar (nylon), E2-E5
-    InstrumentSpec("bass", "bass", 33, 28),                # Electric Bass (finger), E1-E4
-    InstrumentSpec("violin", "string", 40, 55),            # Violin, G3-G6
-    InstrumentSpec("cello", "string", 42, 36),             # Cello, C2-C5
-    InstrumentSpec("trumpet", "brass", 56, 52),            # Trumpet, E3-E6
-    InstrumentSpec("clarinet", "reed", 71, 50),            # Clarinet, D3-D6
-    InstrumentSpec("flute", "flute", 73, 60),              # Flute, C4-C7
-    InstrumentSpec("synth_lead", "synth_lead", 81, 48),    # Lead 2 (sawtooth), C3-C6
-    InstrumentSpec("choir", "vocal", 52, 48),              # Choir Aahs, C3-C6
-    InstrumentSpec("french_horn", "brass", 60, 41),        # French Horn, F2-F5
+    InstrumentSpec("piano", "keyboard", 0, 48, decays=True),           # Acoustic Grand Piano, C3-C6
+    InstrumentSpec("electric_piano", "keyboard", 4, 48, decays=True),  # Electric Piano 1 (Rhodes), C3-C6
+    InstrumentSpec("vibraphone", "mallet", 11, 53, decays=True),       # Vibraphone, F3-F6 (its real range)
+    InstrumentSpec("organ", "organ", 19, 48),                          # Church Organ, C3-C6
+    InstrumentSpec("guitar", "guitar", 24, 40, decays=True),           # Acoustic Guitar (nylon), E2-E5
+    InstrumentSpec("bass", "bass", 33, 28, decays=True),               # Electric Bass (finger), E1-E4
+    InstrumentSpec("violin", "string", 40, 55),                        # Violin, G3-G6
+    InstrumentSpec("cello", "string", 42, 36),                         # Cello, C2-C5
+    InstrumentSpec("trumpet", "brass", 56, 52),                        # Trumpet, E3-E6
+    InstrumentSpec("clarinet", "reed", 71, 50),                        # Clarinet, D3-D6
+    InstrumentSpec("flute", "flute", 73, 60),                          # Flute, C4-C7
+    InstrumentSpec("synth_lead", "synth_lead", 81, 48),                # Lead 2 (sawtooth), C3-C6
+    InstrumentSpec("choir", "vocal", 52, 48),                          # Choir Aahs, C3-C6
+    InstrumentSpec("french_horn", "brass", 60, 41),                    # French Horn, F2-F5
 )
 """The instruments of the set, in the order they are stored."""
 
@@ -128,7 +134,7 @@ def split_of(spec_index: int, spec: InstrumentSpec, pitch: int) -> str:
 
     For instrument number ``k`` (its place in :data:`INSTRUMENTS`), a pitch is ``"test"``
     when ``(pitch + k) % 6 == 0`` and ``"valid"`` when ``(pitch + k) % 6 == 3``; the rest,
-    and always the lowest and highest pitch, are ``"train"``. So 6 of the 37 pitches of
+    and always the lowest and highest pitch, are ``"train"``. So 5 or 6 of the 37 pitches of
     every instrument (spread over its range, a different set per instrument) are never
     heard in training, and held-out pitches always lie *between* trained ones.
     """
@@ -258,13 +264,14 @@ LOOP_TARGET_S = 0.3
 """About how long a sustain loop is; the exact length is the best match within one period."""
 
 
-def find_loop(clip: np.ndarray) -> tuple[int, int, float]:
+def find_loop(clip: np.ndarray, decays: bool = False) -> tuple[int, int, float]:
     """A seamless sustain loop inside the held part of a note, for playing notes longer than it.
 
     The loop starts at :data:`LOOP_START_S`; its length is the lag near :data:`LOOP_TARGET_S`
     (searched over +-25 ms, a full period of any note above 40 Hz) where the waveform best
-    matches itself, so the jump back lands in phase. ``gain`` is how much the level falls over
-    one loop (1.0 for sustained instruments, less for decaying ones), so repeats keep decaying.
+    matches itself, so the jump back lands in phase. For a decaying instrument, ``gain`` is
+    how much the level falls over one loop (a straight line fitted to the level in dB from
+    0.25 s to 0.95 s), so repeats keep decaying; sustained instruments get 1.0.
 
     Returns
     -------
@@ -273,16 +280,22 @@ def find_loop(clip: np.ndarray) -> tuple[int, int, float]:
     gain : float
         Level ratio from one repeat to the next, 0.2..1.
     """
+    from ..analysis import rms_db_frames
+
     start, target, width, reach = int(LOOP_START_S * SR), int(LOOP_TARGET_S * SR), 480, 400
     ref = clip[start:start + width].astype(np.float64)
     region = clip[start + target - reach: start + target + reach + width].astype(np.float64)
     windows = np.lib.stride_tricks.sliding_window_view(region, width)   # (2 * reach + 1, width)
     energy = np.sqrt(np.sum(windows ** 2, axis=1) * np.sum(ref ** 2)) + 1e-12
     length = target - reach + int(np.argmax(windows @ ref / energy))
-    half = length // 2
-    first = np.sqrt(np.mean(clip[start:start + half].astype(np.float64) ** 2)) + 1e-12
-    second = np.sqrt(np.mean(clip[start + half:start + 2 * half].astype(np.float64) ** 2))
-    gain = float(np.clip((second / first) ** 2, 0.2, 1.0))
+    gain = 1.0
+    if decays:
+        hop = 160
+        level = rms_db_frames(clip[: int(HOLD_S * SR)], SR, frame_length=800, hop_length=hop)
+        t = np.arange(len(level)) * hop / SR
+        use = (t >= 0.25) & (t <= 0.95)
+        slope_db_per_s = np.polyfit(t[use], level[use], 1)[0]
+        gain = float(np.clip(10 ** (slope_db_per_s * (length / SR) / 20), 0.2, 1.0))
     return start, length, gain
 
 
@@ -359,7 +372,7 @@ def build(out_dir: str, *, soundfont: str = SOUNDFONT, instruments=None, pitches
         release = release_time_s(clips)
         all_clips.append(clips)
         for clip, (pitch, velocity), m in zip(clips, keys, measures):
-            loop_start, loop_samples, loop_gain = find_loop(clip)
+            loop_start, loop_samples, loop_gain = find_loop(clip, spec.decays)
             rows.append({
                 "instrument": spec.name, "family": spec.family, "pitch": pitch, "velocity": velocity,
                 "split": split_of(k, spec, pitch),
@@ -367,7 +380,7 @@ def build(out_dir: str, *, soundfont: str = SOUNDFONT, instruments=None, pitches
                 "f0_hz": round(m.get("f0_hz", float("nan")), 3),
                 "loop_start": loop_start, "loop_samples": loop_samples, "loop_gain": round(loop_gain, 4),
             })
-        table.append({"name": spec.name, "family": spec.family, "program": spec.program,
+        table.append({"name": spec.name, "family": spec.family, "program": spec.program, "decays": spec.decays,
                       "low": pitches[0], "high": pitches[-1], "gain_db": round(gain_db, 2),
                       "release_s": round(release, 3)})
         cents = np.array([m.get("cents", np.nan) for m in measures])
