@@ -1,0 +1,132 @@
+"""What a student *does* in each lesson, replayed in the browser after Run All.
+
+Every notebook in ``notebooks/`` must register at least one interaction here: a function
+that takes a :class:`~tests.browser.notebook_page.NotebookPage` (the lesson open in Lab, all
+cells run), works a widget the way a student would (pick from a dropdown, drag a slider,
+press keys, click a button) and asserts that the plot or the sound changed. A lesson
+without one fails ``test_lesson_has_an_interaction``, so nobody forgets; the only way out is
+an entry in :data:`NO_INTERACTION` with the reason.
+
+Adding one for a new lesson::
+
+    @interaction("02_ai_duet")
+    def duet_answers(nb):
+        before = outputs(nb)
+        nb.click_button("C4")              # a key of the on-screen keyboard
+        nb.click_button("Respond")
+        after = nb.wait_for_change(lambda: outputs(nb), before, what="the duet's answer")
+        assert after.audio != before.audio
+
+Gestures available on ``nb``: ``select(label, option)``, ``press_slider(label, key, times)``,
+``drag_slider(label, fraction)``, ``type_slider(label, value)``, ``click_button(text)``,
+``slider_value(label)``, ``images()``, ``audio()``, ``text()``, ``wait_for_change(...)``,
+and ``nb.page`` (the Playwright page) for anything else.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+INTERACTIONS: dict[str, Callable] = {}
+"""Notebook name (file name without ``.ipynb``) -> interaction function."""
+
+NO_INTERACTION: dict[str, str] = {
+    # "05_ai_as_musical_assistant": "discussion lesson; its listening test is checked in ...",
+}
+"""Notebooks that have no interaction, each with the reason. Keep this list short."""
+
+
+def interaction(notebook: str):
+    """Register ``function(nb)`` as the interaction for ``notebooks/<notebook>.ipynb``."""
+
+    def register(function: Callable) -> Callable:
+        if notebook in INTERACTIONS:
+            raise ValueError(f"{notebook} already has an interaction: {INTERACTIONS[notebook].__name__}")
+        INTERACTIONS[notebook] = function
+        return function
+
+    return register
+
+
+@dataclass(frozen=True)
+class Outputs:
+    """Fingerprints of every plot and player on the page, to see what an interaction changed."""
+
+    images: tuple
+    audio: tuple
+    durations: tuple
+
+    def changed_audio(self, other: "Outputs") -> list[int]:
+        return [i for i, (a, b) in enumerate(zip(self.audio, other.audio)) if a != b]
+
+
+def outputs(nb) -> Outputs:
+    players = nb.audio()
+    return Outputs(images=tuple(i["digest"] for i in nb.images()),
+                   audio=tuple(a["digest"] for a in players),
+                   durations=tuple(a["duration"] for a in players))
+
+
+# ------------------------------------------------------------------------------ fixture
+
+
+@interaction("slider_plot_audio")
+def fixture_slider_redraws_plot_and_sound(nb):
+    """The fixture's Transpose slider, moved by keyboard and by mouse, redraws its plot and sound."""
+    before = outputs(nb)
+    assert nb.press_slider("Transpose", "ArrowRight", times=2) == "2"
+    after_keys = wait_both_change(nb, before, "the plot and sound to follow the slider's keys")
+    assert after_keys.images != before.images, "the plot did not change when the slider moved"
+    assert after_keys.audio != before.audio, "the sound did not change when the slider moved"
+
+    value = nb.drag_slider("Transpose", 0.0)
+    assert value == "-5", f"dragging the handle to the left end should give -5, the readout says {value}"
+    after_drag = wait_both_change(nb, after_keys, "the plot and sound to follow the dragged slider")
+    assert after_drag.images != after_keys.images
+
+
+def wait_both_change(nb, before: Outputs, what: str, timeout_s: float = 60) -> Outputs:
+    """Wait until some plot *and* some player differ from ``before`` and the kernel is idle."""
+    def both_changed():
+        now = outputs(nb)
+        return (now.images != before.images and now.audio != before.audio
+                and (nb.state() or {}).get("kernel") == "idle")
+
+    nb.wait_until(both_changed, timeout_s, what, interval_s=0.3)
+    nb.settle_widgets(timeout_s=10)
+    return outputs(nb)
+
+
+# ------------------------------------------------------------------------------ lesson 00
+
+
+@interaction("00_music_as_data")
+def tune_explorer_follows_tune_tempo_and_transpose(nb):
+    """Lesson 00's tune explorer: a new tune, then transpose, redraw the piano roll and the sound;
+    a slower tempo makes the sound longer and leaves the piano roll alone (it counts steps)."""
+    start = outputs(nb)
+
+    picked = nb.select("tune", index=2)
+    after_tune = wait_both_change(nb, start, f"the piano roll and player to show {picked!r}")
+
+    value = nb.drag_slider("transpose (semitones)", 0.75)  # -12..12 → about +6
+    assert value not in ("0", ""), f"dragging the transpose slider did not move it (readout {value!r})"
+    after_shift = wait_both_change(nb, after_tune, "the piano roll and player to follow the transpose slider")
+
+    old_tempo = int(nb.slider_value("tempo (bpm)"))
+    new_tempo = int(nb.press_slider("tempo (bpm)", "ArrowLeft", times=4))
+    assert new_tempo < old_tempo, f"ArrowLeft on the tempo slider did not lower it ({old_tempo} -> {new_tempo})"
+    nb.wait_for_change(lambda: outputs(nb).audio, after_shift.audio, what="the player to follow the tempo slider")
+    after_tempo = outputs(nb)
+    changed = after_shift.changed_audio(after_tempo)
+    assert len(changed) == 1, f"one player (the explorer's) should change with the tempo, {len(changed)} did"
+    i = changed[0]
+    slower = after_tempo.durations[i] / after_shift.durations[i]
+    expected = old_tempo / new_tempo
+    assert abs(slower - expected) < 0.1 * expected, (
+        f"at {new_tempo} instead of {old_tempo} bpm the sound should last about {expected:.2f}x as long, "
+        f"it lasts {slower:.2f}x")
+    assert after_tempo.images == after_shift.images, (
+        "the tempo slider changed the piano roll; lesson 00 teaches that the piano roll counts steps, "
+        "so only the sound should change")
