@@ -15,6 +15,7 @@ COMMANDS = {
     ("data", "build-instruments"): ("lessonkit.builders.instruments",
                                     "render the instrument notes with FluidSynth into data/ (maintainers)"),
     ("data", "verify"): ("lessonkit.builders.manifest", "check data/ against data/manifest.json"),
+    ("train", "duet"): ("lessonkit.models.duet", "choose the Markov order and train the duet GRU into data/"),
 }
 
 

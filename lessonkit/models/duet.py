@@ -421,3 +421,67 @@ def load_pretrained(kind: str = "neural", **options) -> Responder:
 
             _CACHE[key] = load_rnn(**options)
     return _CACHE[key]
+
+
+# ----------------------------------------------------------------------------- the command line
+
+
+def main(argv=None) -> int:
+    """``python -m lessonkit train duet``: choose the Markov order and train the shipped GRU.
+
+    Writes ``data/duet_markov.json`` (the order that did best on the valid tunes, and the
+    valid NLL of every order) and ``data/duet_neural.safetensors`` (the GRU, with its
+    training figures in the file's metadata), and records both in ``data/manifest.json``.
+    """
+    import argparse
+    import json
+    import os
+    import time
+
+    from ..datasets import DATA_DIR, load_tunes
+    from ..files import atomic_write_bytes, refuse_overwrite
+    from ..training import TrainConfig
+    from . import markov, melody_rnn
+
+    parser = argparse.ArgumentParser(prog="lessonkit train duet", description=main.__doc__.split("\n")[0])
+    parser.add_argument("--steps", type=int, default=4000, help="gradient steps (default 4000; fixed for repeatability)")
+    parser.add_argument("--seconds", type=float, default=None, help="also stop after this many seconds")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--dropout", type=float, default=0.25)
+    parser.add_argument("--threads", type=int, default=2, help="torch threads (default 2)")
+    parser.add_argument("--out", default=DATA_DIR, help="folder to write to (default data/)")
+    parser.add_argument("--overwrite", action="store_true", help="replace existing files")
+    args = parser.parse_args(argv)
+    neural_path = os.path.join(args.out, "duet_neural.safetensors")
+    markov_path = os.path.join(args.out, "duet_markov.json")
+    refuse_overwrite(neural_path, args.overwrite), refuse_overwrite(markov_path, args.overwrite)
+
+    train, valid, test = (load_tunes(s) for s in ("train", "valid", "test"))
+    print(f"tunes: {len(train)} train, {len(valid)} valid, {len(test)} test", flush=True)
+    t0 = time.perf_counter()
+    best, scores = markov.fit_best_order(train, valid)
+    print(f"Markov: valid nats/step by order {({k: round(v, 4) for k, v in scores.items()})}; best order "
+          f"{best.order}; test {best.nll(test):.4f} ({time.perf_counter() - t0:.0f} s)", flush=True)
+    table = dict(order=best.order, valid_nll_by_order={str(k): round(v, 5) for k, v in scores.items()},
+                 built_by="python -m lessonkit train duet")
+    atomic_write_bytes(markov_path, (json.dumps(table, indent=1) + "\n").encode())
+
+    config = melody_rnn.Config(dropout=args.dropout)
+    responder, history = melody_rnn.train_model(
+        train, valid, config, TrainConfig(max_steps=args.steps, max_seconds=args.seconds, seed=args.seed,
+                                          threads=args.threads, eval_every=100, patience=8, live_plot=False))
+    responder.info.update(valid_nll=round(responder.nll(valid), 4), test_nll=round(responder.nll(test), 4),
+                          command="python -m lessonkit train duet " + " ".join(argv or []))
+    print(f"GRU: {history.n_steps} steps in {history.seconds:.0f} s ({history.stopped_because}); valid "
+          f"{responder.info['valid_nll']:.4f}, test {responder.info['test_nll']:.4f} nats/step", flush=True)
+    responder.save(neural_path, overwrite=args.overwrite)
+    try:
+        from ..builders.manifest import update_manifest
+
+        for path in (neural_path, markov_path):
+            if os.path.abspath(os.path.dirname(path)) == os.path.abspath(DATA_DIR):
+                update_manifest(path, built_by="python -m lessonkit train duet")
+    except ImportError:  # pragma: no cover
+        pass
+    print(f"wrote {neural_path} and {markov_path}")
+    return 0

@@ -1,0 +1,350 @@
+"""One training loop for every lessonkit model: seeded, watchable, stoppable, safely saved.
+
+Lesson: notebooks/02_ai_duet.ipynb (and the synth and loops lessons)
+
+:func:`train` repeats: draw a batch, compute the loss, take a gradient step. Every
+``eval_every`` steps it measures the loss on held-out (*valid*) data, draws the loss
+curve (live, in a notebook), and remembers the weights with the best valid loss. It
+stops at a time limit, a step limit, or when the valid loss has not improved for
+``patience`` evaluations (*early stopping*), and puts the best weights back.
+
+A model plugs in with three small functions::
+
+    history = train(model, sample_batch, loss_fn, valid_loss, TrainConfig(max_seconds=60, seed=0))
+
+* ``sample_batch(rng) -> batch``: draw a training batch with a ``numpy.random.Generator``;
+* ``loss_fn(model, batch) -> torch scalar``: the loss to minimise;
+* ``valid_loss(model) -> float``: the loss on valid data (called under ``torch.no_grad``, in eval mode).
+
+Determinism: the same seed and the same ``max_steps`` give the same weights (on the same
+machine and torch build). A run stopped by ``max_seconds`` stops after however many
+steps fit in the time, so it can differ from machine to machine; pass ``max_steps`` for
+an exact repeat.
+
+Checkpoints are safetensors files (:func:`save_checkpoint`, :func:`load_checkpoint`):
+loading one can never run code, unlike a pickle. They are written atomically.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import time
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+
+from .errors import DataFileError, LessonkitError
+from .files import atomic_write_bytes, refuse_overwrite
+
+
+@dataclass
+class TrainConfig:
+    """How to train.
+
+    Attributes
+    ----------
+    max_seconds : float or None
+        Stop after this much wall-clock time (s). ``None``: no time limit.
+    max_steps : int or None
+        Stop after this many gradient steps. At least one of the two limits must be set.
+    lr : float
+        Adam learning rate.
+    lr_min_factor : float
+        The learning rate decays (cosine) to ``lr * lr_min_factor`` at the step or time limit.
+    weight_decay : float
+        AdamW weight decay.
+    grad_clip : float or None
+        Clip the gradient norm to this (helps recurrent networks).
+    eval_every : int
+        Measure the valid loss every this many steps.
+    patience : int or None
+        Stop when the valid loss has not improved for this many evaluations.
+    seed : int
+        Seeds torch and the batch generator.
+    threads : int or None
+        ``torch.set_num_threads`` while training (2 in a classroom: leave cores for the others).
+    progress : bool
+        Show a tqdm progress bar.
+    live_plot : bool or None
+        Redraw the loss curve at each evaluation; ``None``: only inside a notebook.
+    """
+
+    max_seconds: float | None = 60.0
+    max_steps: int | None = None
+    lr: float = 3e-3
+    lr_min_factor: float = 0.1
+    weight_decay: float = 0.0
+    grad_clip: float | None = 1.0
+    eval_every: int = 50
+    patience: int | None = 6
+    seed: int = 0
+    threads: int | None = 2
+    progress: bool = True
+    live_plot: bool | None = None
+
+
+@dataclass
+class History:
+    """What happened during training (plain lists, easy to plot).
+
+    Attributes
+    ----------
+    steps, train_loss : list
+        Step number and mean training loss since the previous evaluation.
+    valid_loss : list
+        Valid loss at those steps.
+    best_step, best_valid_loss : int, float
+        Where the kept weights come from.
+    seconds : float
+        Wall-clock training time.
+    stopped_because : str
+        ``"time"``, ``"steps"`` or ``"early stopping"``.
+    """
+
+    steps: list = field(default_factory=list)
+    train_loss: list = field(default_factory=list)
+    valid_loss: list = field(default_factory=list)
+    best_step: int = 0
+    best_valid_loss: float = math.inf
+    seconds: float = 0.0
+    n_steps: int = 0
+    stopped_because: str = ""
+
+    def plot(self, ax=None, *, title="loss while training"):
+        """Train and valid loss against steps on ``ax`` (made if None). Returns the Axes."""
+        import matplotlib.pyplot as plt
+
+        if ax is None:
+            _, ax = plt.subplots(figsize=(6, 3), layout="constrained")
+        ax.plot(self.steps, self.train_loss, label="train", color="#2a6fdb")
+        ax.plot(self.steps, self.valid_loss, label="valid", color="#f08a24")
+        if self.steps:
+            ax.axvline(self.best_step, color="#888", lw=0.8, ls="--", label="best valid")
+        ax.set_xlabel("training step")
+        ax.set_ylabel("loss (nats per step)")
+        ax.set_title(title)
+        ax.legend(loc="upper right")
+        return ax
+
+
+def in_notebook() -> bool:
+    """True inside a Jupyter kernel (where the live loss curve is drawn)."""
+    try:
+        from IPython import get_ipython
+
+        shell = get_ipython()
+        return shell is not None and type(shell).__name__ == "ZMQInteractiveShell"
+    except ImportError:  # pragma: no cover
+        return False
+
+
+def seed_everything(seed: int) -> np.random.Generator:
+    """Seed torch (and Python's ``random``) and return a numpy Generator for batches."""
+    import random
+
+    import torch
+
+    random.seed(seed)
+    torch.manual_seed(seed)
+    return np.random.default_rng(seed)
+
+
+def train(model, sample_batch, loss_fn, valid_loss, config: TrainConfig | None = None) -> History:
+    """Train ``model`` in place and return its :class:`History` (see the module docstring).
+
+    Lesson: notebooks/02_ai_duet.ipynb
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+    sample_batch : callable ``(np.random.Generator) -> batch``
+    loss_fn : callable ``(model, batch) -> torch.Tensor`` (a scalar)
+    valid_loss : callable ``(model) -> float``
+    config : TrainConfig
+
+    Returns
+    -------
+    History
+        The model keeps the weights of ``history.best_step``.
+    """
+    import torch
+
+    config = config or TrainConfig()
+    if config.max_seconds is None and config.max_steps is None:
+        raise LessonkitError("Give training a limit: TrainConfig(max_seconds=60) or max_steps=1000.")
+    if config.max_seconds is not None and config.max_seconds <= 0:
+        raise LessonkitError(f"max_seconds={config.max_seconds}: give a positive number of seconds.")
+    old_threads = torch.get_num_threads()
+    if config.threads:
+        torch.set_num_threads(config.threads)
+    rng = seed_everything(config.seed)
+    optimizer = torch.optim.AdamW(model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
+    history = History()
+    live = in_notebook() if config.live_plot is None else config.live_plot
+    plotter = _LivePlot() if live else None
+    bar = _progress_bar(config)
+    best_state, running, n_running, since_best = None, 0.0, 0, 0
+    start = time.perf_counter()
+    step = 0
+    try:
+        while True:
+            elapsed = time.perf_counter() - start
+            done = _fraction_done(config, step, elapsed)
+            stop = ("steps" if config.max_steps is not None and step >= config.max_steps else
+                    "time" if config.max_seconds is not None and elapsed >= config.max_seconds else "")
+            if stop or (step and step % config.eval_every == 0):
+                model.eval()
+                with torch.no_grad():
+                    v = float(valid_loss(model))
+                model.train()
+                history.steps.append(step)
+                history.train_loss.append(running / max(n_running, 1) if n_running else v)
+                history.valid_loss.append(v)
+                running, n_running = 0.0, 0
+                if v < history.best_valid_loss:
+                    history.best_valid_loss, history.best_step, since_best = v, step, 0
+                    best_state = {k: t.detach().clone() for k, t in model.state_dict().items()}
+                else:
+                    since_best += 1
+                if plotter:
+                    plotter.update(history)
+                if bar is not None:
+                    bar.set_postfix(train=f"{history.train_loss[-1]:.3f}", valid=f"{v:.3f}")
+                if not stop and config.patience is not None and since_best >= config.patience:
+                    stop = "early stopping"
+                if stop:
+                    history.stopped_because = stop
+                    break
+            for group in optimizer.param_groups:  # cosine decay of the learning rate
+                group["lr"] = config.lr * (config.lr_min_factor + (1 - config.lr_min_factor)
+                                           * 0.5 * (1 + math.cos(math.pi * min(done, 1.0))))
+            loss = loss_fn(model, sample_batch(rng))
+            if not torch.isfinite(loss):
+                raise LessonkitError(f"The loss became {float(loss)} at step {step}. Try a smaller lr.")
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            if config.grad_clip:
+                torch.nn.utils.clip_grad_norm_(model.parameters(), config.grad_clip)
+            optimizer.step()
+            running += loss.item()
+            n_running += 1
+            step += 1
+            if bar is not None:
+                bar.update(_bar_units(config, step, time.perf_counter() - start) - bar.n)
+    finally:
+        if bar is not None:
+            bar.close()
+        if config.threads:
+            torch.set_num_threads(old_threads)
+    if best_state is not None:
+        model.load_state_dict(best_state)
+    model.eval()
+    history.seconds = time.perf_counter() - start
+    history.n_steps = step
+    return history
+
+
+def _fraction_done(config, step, elapsed) -> float:
+    parts = []
+    if config.max_steps:
+        parts.append(step / config.max_steps)
+    if config.max_seconds:
+        parts.append(elapsed / config.max_seconds)
+    return max(parts)
+
+
+def _progress_bar(config):
+    if not config.progress:
+        return None
+    from tqdm.auto import tqdm
+
+    if config.max_steps is not None and config.max_seconds is None:
+        return tqdm(total=config.max_steps, unit="step", desc="training")
+    return tqdm(total=int(config.max_seconds), unit="s", desc="training", bar_format="{l_bar}{bar}| {n}/{total} s {postfix}")
+
+
+def _bar_units(config, step, elapsed) -> int:
+    if config.max_steps is not None and config.max_seconds is None:
+        return step
+    return int(min(elapsed, config.max_seconds))
+
+
+class _LivePlot:
+    """The loss curve in a notebook, redrawn in place at each evaluation."""
+
+    def __init__(self):
+        from IPython.display import display
+
+        self.handle = display(None, display_id=True)
+
+    def update(self, history: History):
+        import matplotlib.pyplot as plt
+
+        fig, ax = plt.subplots(figsize=(6, 3), layout="constrained")
+        history.plot(ax)
+        self.handle.update(fig)
+        plt.close(fig)
+
+
+# ----------------------------------------------------------------------------- checkpoints
+
+
+def save_checkpoint(path, model, meta: dict | None = None, *, overwrite: bool = False) -> str:
+    """Save a model's weights (and a small JSON-able ``meta`` dict) as a safetensors file.
+
+    Never overwrites without ``overwrite=True``; written atomically. Returns the path.
+    """
+    from safetensors.torch import save
+
+    path = refuse_overwrite(os.fspath(path), overwrite)
+    tensors = {k: t.detach().cpu().contiguous() for k, t in model.state_dict().items()}
+    data = save(tensors, metadata={"lessonkit": json.dumps(meta or {}, default=_jsonable)})
+    return atomic_write_bytes(path, data)
+
+
+def load_checkpoint(path, model=None):
+    """Read a checkpoint written by :func:`save_checkpoint`.
+
+    Parameters
+    ----------
+    path : str
+    model : torch.nn.Module, optional
+        If given, its weights are replaced by the file's (shapes must match).
+
+    Returns
+    -------
+    meta : dict
+        The ``meta`` saved with it (with the weights under ``"state_dict"`` when no model is given).
+    """
+    from safetensors import safe_open
+    from safetensors.torch import load_file
+
+    path = os.fspath(path)
+    if not os.path.exists(path):
+        raise DataFileError(f"There is no checkpoint {path!r}. Train a model first, or check the path.")
+    try:
+        with safe_open(path, framework="pt") as f:
+            meta = json.loads((f.metadata() or {}).get("lessonkit", "{}"))
+        state = load_file(path)
+    except Exception as err:
+        raise DataFileError(f"{path!r} is not a readable safetensors checkpoint ({type(err).__name__}: {err}). "
+                            "Rebuild it with its training command.") from None
+    if model is None:
+        meta["state_dict"] = state
+    else:
+        try:
+            model.load_state_dict(state)
+        except RuntimeError as err:
+            raise DataFileError(f"The checkpoint {path!r} does not fit this model: {str(err)[:300]}") from None
+    return meta
+
+
+def _jsonable(value):
+    if hasattr(value, "item"):
+        return value.item()
+    try:
+        return asdict(value)
+    except TypeError:
+        return str(value)
