@@ -84,7 +84,7 @@ def _compare_pitch_range(got, want, case) -> str | None:
         return "Return two numbers, the lowest and the highest pitch, as a tuple: (low, high)."
     if any(isinstance(x, str) for x in got):
         return "Return MIDI numbers (like 60), not note names (like 'C4')."
-    if tuple(got) == (want[1], want[0]):
+    if want[0] != want[1] and tuple(got) == (want[1], want[0]):
         return "You have the two numbers the wrong way round: lowest first."
     if tuple(int(x) for x in got) != want:
         return "Look at every note's pitch, not only the first and the last note."
