@@ -215,6 +215,20 @@ class Responder:
         """
         raise NotImplementedError
 
+    def playable(self, probs: np.ndarray, first: bool) -> np.ndarray:
+        """``probs`` (shape=(130,)) limited to what an answer may play, renormalised.
+
+        Only pitches inside :attr:`pitch_range` (the model never plays a note it has hardly
+        seen), and on the first step of the answer only pitches (it starts with a note).
+        """
+        low, high = self.pitch_range
+        p = probs.copy()
+        p[:low] = 0
+        p[high + 1:128] = 0
+        if first:
+            p[128:] = 0
+        return p / p.sum()
+
     # -- the public interface ----------------------------------------------------------
 
     def respond(self, primer, bars: int = 2, temperature: float = 1.0, seed: int = 0) -> Melody:
@@ -369,7 +383,10 @@ def _fold_into_midi(pitches: np.ndarray) -> np.ndarray:
 
 
 def _unshift_probs(probs: np.ndarray, shift: int) -> np.ndarray:
-    """Move the pitch columns of probabilities back by ``shift`` semitones (mass off the edge is dropped)."""
+    """Move the pitch columns of probabilities back by ``shift`` semitones.
+
+    The (tiny) mass of pitches pushed past 0 or 127 is dropped and the rows renormalised.
+    """
     if shift == 0:
         return probs
     out = np.zeros_like(probs)
@@ -378,7 +395,7 @@ def _unshift_probs(probs: np.ndarray, shift: int) -> np.ndarray:
     dst = src - shift
     ok = (dst >= 0) & (dst < 128)
     out[:, dst[ok]] = probs[:, src[ok]]
-    return out
+    return out / out.sum(axis=1, keepdims=True)
 
 
 # ----------------------------------------------------------------------------- loading

@@ -128,8 +128,9 @@ class MarkovModel(Responder):
     def _context_stats(keys, counts) -> dict:
         ctx, first = np.unique(keys // BASE, return_index=True)  # contexts (the n-gram minus its last token)
         n = [np.sum(counts == i) for i in (1, 2, 3, 4)]  # count-of-counts for the discounts
+        # (kept between 0.05 and the count, so a tiny corpus still leaves some mass for shorter contexts)
         y = n[0] / max(n[0] + 2 * n[1], 1)
-        discounts = np.array([0.0] + [max(0.0, i - (i + 1) * y * n[i] / max(n[i - 1], 1)) for i in (1, 2, 3)])
+        discounts = np.array([0.0] + [np.clip(i - (i + 1) * y * n[i] / max(n[i - 1], 1), 0.05, i) for i in (1, 2, 3)])
         per_ctx = lambda values: np.add.reduceat(values, first)  # noqa: E731  sum over each context's tokens
         return dict(keys=keys, counts=counts, discounts=discounts, ctx=ctx, total=per_ctx(counts),
                     n1=per_ctx(counts == 1), n2=per_ctx(counts == 2), n3=per_ctx(counts >= 3))
@@ -192,10 +193,7 @@ class MarkovModel(Responder):
         for t in range(n_steps):
             p = self.next_probs(np.array(history[-(self.order - 1):] if self.order > 1 else [], dtype=np.int64))
             probs.append(p)
-            if t == 0:  # the answer starts with a note
-                p = p.copy()
-                p[128:] = 0
-                p /= p.sum()
+            p = self.playable(p, first=t == 0)  # in range; the answer starts with a note
             token = sample_token(p, temperature, rng)
             history.append(token)
             out.append(token)

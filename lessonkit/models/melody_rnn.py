@@ -233,10 +233,7 @@ class NeuralResponder(Responder):
         for t in range(n_steps):
             p = torch.softmax(logits[0, -1].double(), dim=-1).numpy()  # (130,)
             probs.append(p)
-            if t == 0:  # the answer starts with a note
-                p = p.copy()
-                p[128:] = 0
-                p /= p.sum()
+            p = self.playable(p, first=t == 0)  # in range; the answer starts with a note
             token = sample_token(p, temperature, rng)
             out.append(token)
             if t + 1 < n_steps:
