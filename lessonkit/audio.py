@@ -37,7 +37,13 @@ of the instrument-note set (see :mod:`lessonkit.instruments`); :data:`SYNTH` nee
 
 
 def midi_to_hz(pitch):
-    """Frequency of a MIDI pitch in Hz (A4 = 69 = 440 Hz); works on arrays too."""
+    """Frequency of a MIDI pitch in Hz (A4 = 69 = 440 Hz); works on arrays too.
+
+    Lesson: notebooks/00_music_as_data.ipynb
+    """
+    if isinstance(pitch, str):
+        raise LessonkitTypeError(f"midi_to_hz takes a MIDI number such as 69; for a name use "
+                                 f"midi_to_hz(parse_note_name({pitch!r})).")
     return 440.0 * 2.0 ** ((np.asarray(pitch, dtype=float) - 69.0) / 12.0)
 
 
@@ -141,11 +147,21 @@ def as_audio(sound, *, sr: int = SR, instrument: str | None = None) -> np.ndarra
     if isinstance(sound, Melody):
         return render(sound, instrument)
     if isinstance(sound, (list, tuple)):
-        sound = np.asarray(sound, dtype=np.float32)
+        try:
+            sound = np.asarray(sound, dtype=np.float32)
+        except (TypeError, ValueError):
+            raise LessonkitTypeError("Audio should be a list or array of numbers between -1 and 1.") from None
     if not isinstance(sound, np.ndarray):
         raise LessonkitTypeError(
             f"Expected audio (a numpy array) or a Melody, but got {type(sound).__name__}."
         )
+    if np.issubdtype(sound.dtype, np.integer):
+        raise LessonkitTypeError(
+            f"This audio holds whole numbers ({sound.dtype}); lessonkit audio is float in [-1, 1]. "
+            "For 16-bit samples, divide by 32768: audio = samples / 32768."
+        )
+    if not np.issubdtype(sound.dtype, np.floating):
+        raise LessonkitTypeError(f"Audio should hold real numbers in [-1, 1], not {sound.dtype} values.")
     if sound.ndim != 1:
         raise LessonkitError(f"Audio must be mono, shape (n_samples,), but got shape {sound.shape}.")
     if sr != SR:
@@ -158,10 +174,17 @@ def as_audio(sound, *, sr: int = SR, instrument: str | None = None) -> np.ndarra
 
 
 def to_wav_bytes(audio: np.ndarray, sr: int = SR) -> bytes:
-    """Encode audio as a 16-bit PCM WAV file in memory."""
+    """Encode audio as a 16-bit PCM WAV file in memory.
+
+    Audio louder than full scale (a peak above 1, e.g. two sounds added together) is
+    scaled down to fit rather than clipped, so it never distorts.
+    """
     import soundfile as sf
 
-    audio = np.clip(as_audio(audio, sr=sr), -1.0, 1.0)
+    audio = as_audio(audio, sr=sr)
+    peak = float(np.max(np.abs(audio)))
+    if peak > 1.0:
+        audio = audio / peak
     buffer = io.BytesIO()
     sf.write(buffer, audio, sr, format="WAV", subtype="PCM_16")
     return buffer.getvalue()

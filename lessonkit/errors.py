@@ -62,7 +62,56 @@ def expect_type(value, types, name, hint=""):
         wanted = " or ".join(t.__name__ for t in types)
     else:
         wanted = types.__name__
-    message = f"{name} should be a {wanted}, but got {type(value).__name__} ({value!r:.60})."
+    article = "an" if wanted[:1].lower() in "aeiou" else "a"
+    message = f"{name} should be {article} {wanted}, but got {type(value).__name__} ({value!r:.60})."
     if hint:
         message += " " + hint
     raise LessonkitTypeError(message)
+
+
+def expect_int(value, name, *, low=None, high=None, hint=""):
+    """Return ``value`` as an ``int`` (numpy integers welcome); raise a lessonkit error otherwise.
+
+    Parameters
+    ----------
+    value : object
+        The argument to check.
+    name : str
+        The argument's name, as the student wrote it.
+    low, high : int, optional
+        Inclusive bounds; outside them a :class:`LessonkitValueError` says the range.
+    """
+    import numbers
+
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        if isinstance(value, numbers.Real) and float(value).is_integer():
+            value = int(value)
+        else:
+            raise LessonkitTypeError(f"{name} should be a whole number, but got {value!r:.60}." + (" " + hint if hint else ""))
+    value = int(value)
+    if (low is not None and value < low) or (high is not None and value > high):
+        span = f"{low}..{high}" if low is not None and high is not None else (f">= {low}" if low is not None else f"<= {high}")
+        raise LessonkitValueError(f"{name}={value} is out of range: use {span}." + (" " + hint if hint else ""))
+    return value
+
+
+def expect_number(value, name, *, low=None, high=None, hint=""):
+    """Return ``value`` as a finite ``float``; raise a lessonkit error otherwise (bounds inclusive)."""
+    import math
+    import numbers
+
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise LessonkitTypeError(f"{name} should be a number, but got {value!r:.60}." + (" " + hint if hint else ""))
+    value = float(value)
+    if not math.isfinite(value) or (low is not None and value < low) or (high is not None and value > high):
+        span = f"{low:g}..{high:g}" if low is not None and high is not None else "a finite number"
+        raise LessonkitValueError(f"{name}={value:g} is out of range: use {span}." + (" " + hint if hint else ""))
+    return value
+
+
+class LessonkitValueError(LessonkitError, ValueError):
+    """An argument has the right type but an impossible value (a negative length, a tempo of 0)."""
+
+
+class LessonkitIndexError(LessonkitError, IndexError):
+    """An index points past the end (a note number larger than the melody)."""

@@ -23,7 +23,10 @@ Students type melodies as note names separated by spaces::
   ``C4*3/2`` dotted quarter (6 steps). The result must be a whole number of steps.
 * ``|`` is a bar line, for your eyes only: it is ignored.
 
-``str(melody)`` prints this form back, so ``Melody.parse(str(m)) == m`` on the grid.
+``str(melody)`` prints this form back, so ``Melody.parse(str(m)) == m`` for any melody on
+the grid whose notes have the default velocity (the text form has no loudness). Two melodies
+are ``==`` when they have the same notes (pitch, onset, duration, velocity) and the same
+``length_steps``; tempo, meter and ``meta`` are not compared.
 
 Step tokens
 -----------
@@ -51,10 +54,13 @@ import numpy as np
 
 from .files import atomic_write_bytes, refuse_overwrite
 from .errors import (
+    LessonkitIndexError,
     LessonkitTypeError,
     MelodyError,
     MidiFileError,
     NoteNameError,
+    expect_int,
+    expect_number,
     expect_type,
 )
 
@@ -70,6 +76,8 @@ DEFAULT_VELOCITY = 90
 """MIDI velocity (1..127) of notes whose loudness is not given."""
 DEFAULT_TEMPO_BPM = 120.0
 """Quarter-note beats per minute when none is given."""
+MAX_LENGTH_STEPS = 16 * 1000
+"""Longest melody lessonkit accepts: 1,000 bars of 4/4 (over half an hour at 120 bpm)."""
 
 _PITCH_CLASS = {"C": 0, "D": 2, "E": 4, "F": 5, "G": 7, "A": 9, "B": 11}
 _SHARP_NAMES = ["C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B"]
@@ -136,8 +144,11 @@ def parse_note_name(name: str) -> int:
 
 
 def token_name(token: int) -> str:
-    """Readable name of a step token: a note name, ``"HOLD"`` or ``"REST"``."""
-    token = int(token)
+    """Readable name of a step token: a note name, ``"HOLD"`` or ``"REST"``.
+
+    Lesson: notebooks/00_music_as_data.ipynb
+    """
+    token = expect_int(token, "token")
     if token == HOLD:
         return "HOLD"
     if token == REST:
@@ -212,6 +223,21 @@ class Note:
 # ----------------------------------------------------------------------------- Melody
 
 
+def _int_array(values, name) -> np.ndarray:
+    """``values`` as a 1-D int64 array; floats must be whole numbers."""
+    try:
+        array = np.asarray(values)
+    except Exception:
+        raise LessonkitTypeError(f"{name} should be a list or array of whole numbers.") from None
+    if array.ndim != 1:
+        raise MelodyError(f"{name} should be one list of numbers, shape (n_notes,), not shape {array.shape}.")
+    if array.size and not (np.issubdtype(array.dtype, np.integer) or np.issubdtype(array.dtype, np.floating)):
+        raise LessonkitTypeError(f"{name} should hold whole numbers, not {array.dtype} values.")
+    if array.size and np.issubdtype(array.dtype, np.floating) and not np.all(np.mod(array, 1) == 0):
+        raise MelodyError(f"{name} should hold whole numbers (steps are 16ths), but has e.g. {array[np.mod(array, 1) != 0][0]}.")
+    return array.astype(np.int64)
+
+
 def _parse_meter(meter) -> tuple[int, int]:
     expect_type(meter, str, "meter", 'Write a meter such as "4/4", "3/4" or "6/8".')
     m = re.match(r"^\s*(\d+)\s*/\s*(\d+)\s*$", meter)
@@ -251,7 +277,7 @@ class Melody:
         self.tempo_bpm = tempo_bpm
         self.meter = meter
         self.pickup_steps = pickup_steps
-        self.meta = dict(meta or {})
+        self.meta = meta if meta is not None else {}
         if isinstance(notes, Note):
             notes = [notes]
         if isinstance(notes, str):
@@ -292,12 +318,12 @@ class Melody:
         self.tempo_bpm = tempo_bpm
         self.meter = meter
         self.pickup_steps = pickup_steps
-        self.meta = dict(meta or {})
-        pitches = np.asarray(pitches, dtype=np.int64)
+        self.meta = meta if meta is not None else {}
         if velocities is None:
-            velocities = np.full(len(pitches), DEFAULT_VELOCITY, dtype=np.int64)
-        self._set_arrays(pitches, np.asarray(onsets_steps, dtype=np.int64),
-                         np.asarray(durations_steps, dtype=np.int64), np.asarray(velocities, dtype=np.int64))
+            velocities = np.full(len(np.atleast_1d(pitches)), DEFAULT_VELOCITY, dtype=np.int64)
+        arrays = [_int_array(a, name) for a, name in ((pitches, "pitches"), (onsets_steps, "onsets_steps"),
+                                                      (durations_steps, "durations_steps"), (velocities, "velocities"))]
+        self._set_arrays(*arrays)
         return self
 
     def _set_arrays(self, pitches, onsets, durations, velocities):
@@ -319,6 +345,8 @@ class Melody:
         if velocities.min() < 1 or velocities.max() > 127:
             raise MelodyError("Velocities must be 1..127.")
         ends = onsets + durations
+        if n > 1 and np.any(np.diff(onsets) < 0):
+            raise MelodyError("The notes are not in time order: sort them by onset_steps first.")
         if n > 1 and np.any(onsets[1:] < ends[:-1]):
             i = int(np.argmax(onsets[1:] < ends[:-1]))
             raise MelodyError(
@@ -329,14 +357,19 @@ class Melody:
         end = int(ends[-1])
         if self.length_steps is None:
             self.length_steps = end
-        self.length_steps = int(self.length_steps)
+        self.length_steps = expect_int(self.length_steps, "length_steps")
         if self.length_steps < end:
             raise MelodyError(f"length_steps={self.length_steps} is shorter than the last note, which ends at {end}.")
-        self.tempo_bpm = float(self.tempo_bpm)
-        if not 10 <= self.tempo_bpm <= 400:
-            raise MelodyError(f"tempo_bpm={self.tempo_bpm:g} is not a playable tempo; use 10..400 beats per minute.")
+        if self.length_steps > MAX_LENGTH_STEPS:
+            raise MelodyError(
+                f"This melody is {self.length_steps} steps long; lessonkit handles up to {MAX_LENGTH_STEPS} steps "
+                "(1,000 bars). Use a shorter melody, or cut one with melody.window(start, stop)."
+            )
+        self.tempo_bpm = expect_number(self.tempo_bpm, "tempo_bpm", low=10, high=400,
+                                       hint="A tempo is beats per minute, e.g. 120.")
         _parse_meter(self.meter)
-        self.pickup_steps = int(self.pickup_steps)
+        self.pickup_steps = expect_int(self.pickup_steps, "pickup_steps", low=0)
+        expect_type(self.meta, dict, "meta", 'Pass a dict such as {"title": "my tune"}.')
         for a in (pitches, onsets, durations, velocities):
             a.setflags(write=False)
         self.pitches, self.onsets_steps, self.durations_steps, self.velocities = pitches, onsets, durations, velocities
@@ -425,7 +458,16 @@ class Melody:
         return len(self.pitches)
 
     def __getitem__(self, index):
-        return list(self)[index]
+        """``melody[i]`` is the i-th :class:`Note`; ``melody[a:b]`` a list of notes."""
+        if isinstance(index, slice):
+            return list(self)[index]
+        i = expect_int(index, "note index")
+        if not -len(self) <= i < len(self):
+            raise LessonkitIndexError(f"This melody has {len(self)} notes, so note {i} does not exist "
+                                      f"(use 0..{len(self) - 1}, or -1 for the last).")
+        i %= len(self)
+        return Note(int(self.pitches[i]), int(self.onsets_steps[i]), int(self.durations_steps[i]),
+                    int(self.velocities[i]))
 
     def __eq__(self, other) -> bool:
         if not isinstance(other, Melody):
@@ -494,7 +536,8 @@ class Melody:
         """
         if isinstance(semitones, bool) or not isinstance(semitones, (int, np.integer)):
             raise LessonkitTypeError(f"transpose takes a whole number of semitones, like 2 or -12, not {semitones!r}.")
-        pitches = self.pitches + int(semitones)
+        semitones = int(semitones)
+        pitches = self.pitches + max(-1000, min(1000, semitones))
         if pitches.min() < 0 or pitches.max() > 127:
             raise MelodyError(
                 f"Transposing by {semitones} moves notes to {int(pitches.min())}..{int(pitches.max())}, outside "
@@ -508,7 +551,7 @@ class Melody:
         Notes that cross the edges are cut to fit. ``length_steps`` becomes
         ``stop_steps - start_steps``.
         """
-        start, stop = int(start_steps), int(stop_steps)
+        start, stop = expect_int(start_steps, "start_steps"), expect_int(stop_steps, "stop_steps")
         if not 0 <= start < stop:
             raise MelodyError(f"window({start_steps}, {stop_steps}): need 0 <= start < stop.")
         ons, ends = self.onsets_steps, self.onsets_steps + self.durations_steps
@@ -519,6 +562,7 @@ class Melody:
         new_end = np.minimum(ends[keep], stop)
         return Melody.from_arrays(self.pitches[keep], new_on - start, new_end - new_on, self.velocities[keep],
                                   length_steps=stop - start, tempo_bpm=self.tempo_bpm, meter=self.meter,
+                                  pickup_steps=(self.pickup_steps - start) % self.steps_per_bar,
                                   meta=dict(self.meta))
 
     def then(self, other: "Melody", gap_steps: int = 0) -> "Melody":
@@ -551,7 +595,7 @@ class Melody:
         return tokens
 
     @classmethod
-    def from_tokens(cls, tokens, *, tempo_bpm=DEFAULT_TEMPO_BPM, meter="4/4") -> "Melody":
+    def from_tokens(cls, tokens, *, tempo_bpm=DEFAULT_TEMPO_BPM, meter="4/4", pickup_steps=0) -> "Melody":
         """The melody that a token sequence describes (the inverse of :meth:`to_tokens`).
 
         Parameters
@@ -585,7 +629,7 @@ class Melody:
         nxt = np.searchsorted(not_hold, starts, side="right")
         ends = np.where(nxt < len(not_hold), not_hold[np.minimum(nxt, len(not_hold) - 1)], len(tokens))
         return cls.from_arrays(tokens[starts], starts, ends - starts, length_steps=len(tokens),
-                               tempo_bpm=tempo_bpm, meter=meter)
+                               tempo_bpm=tempo_bpm, meter=meter, pickup_steps=pickup_steps)
 
     # -- MIDI -----------------------------------------------------------------------
 
@@ -596,7 +640,7 @@ class Melody:
         pm = pretty_midi.PrettyMIDI(initial_tempo=self.tempo_bpm)
         beats, unit = self.time_signature
         pm.time_signature_changes.append(pretty_midi.TimeSignature(beats, unit, 0.0))
-        inst = pretty_midi.Instrument(program=int(program), name=self.meta.get("title", "melody")[:60])
+        inst = pretty_midi.Instrument(program=int(program), name=str(self.meta.get("title") or "melody")[:60])
         sps = self.seconds_per_step
         for note in self:
             inst.notes.append(pretty_midi.Note(velocity=note.velocity, pitch=note.pitch,
@@ -612,6 +656,8 @@ class Melody:
         str
             The path written.
         """
+        expect_type(path, (str, os.PathLike), "path", 'Give a file name such as "my_tune.mid".')
+        program = expect_int(program, "program", low=0, high=127, hint="General MIDI programs are 0..127 (0 = piano).")
         path = os.fspath(path)
         refuse_overwrite(path, overwrite)
         buffer = io.BytesIO()
@@ -638,7 +684,7 @@ class Melody:
             ts = pm.time_signature_changes
             meter = f"{ts[0].numerator}/{ts[0].denominator}" if ts else "4/4"
         sps = 60.0 / (tempo * STEPS_PER_BEAT)
-        raw = sorted(((quantize_s(n.start, tempo), quantize_s(n.end, tempo), n.pitch, n.velocity) for n in inst.notes),
+        raw = sorted(((seconds_to_steps(n.start, tempo), seconds_to_steps(n.end, tempo), n.pitch, n.velocity) for n in inst.notes),
                      key=lambda x: (x[0], -x[2]))
         return cls._from_events(raw, tempo_bpm=tempo, meter=meter)
 
@@ -670,6 +716,7 @@ class Melody:
         """
         import pretty_midi
 
+        expect_type(path, (str, os.PathLike), "path", 'Give a file name such as "my_tune.mid".')
         path = os.fspath(path)
         if not os.path.exists(path):
             raise MidiFileError(f"There is no file {path!r}. Check the name and the folder.")
@@ -722,12 +769,15 @@ class Melody:
         MelodyError
             If the stream has no notes.
         """
-        try:
-            from music21 import base as m21base
-        except ImportError:  # pragma: no cover
-            m21base = None
-        if m21base is not None and not isinstance(stream, m21base.Music21Object):
-            raise LessonkitTypeError(f"from_music21 takes a music21 stream, not {type(stream).__name__}.")
+        from music21 import stream as m21stream
+
+        if not isinstance(stream, m21stream.Stream):
+            raise LessonkitTypeError(f"from_music21 takes a music21 stream (a Score or Part), not {type(stream).__name__}.")
+        if isinstance(stream, m21stream.Opus):
+            raise LessonkitTypeError(
+                f"This is an Opus, a book of {len(stream.scores)} tunes. Pick one tune: "
+                "corpus.parse(name, number=1), or opus.scores[0]."
+            )
         flat = stream.flatten()
         # The meter written at the start: music21's ABC import can put one TimeSignature
         # object into two measures, and then the flat stream shows it only at the later one.
@@ -783,7 +833,7 @@ def _safe_meter(meter: str) -> str:
         return "4/4"
 
 
-def quantize_s(time_s, tempo_bpm: float = DEFAULT_TEMPO_BPM):
+def seconds_to_steps(time_s, tempo_bpm: float = DEFAULT_TEMPO_BPM):
     """Round a time in seconds to the nearest 16th-note step.
 
     Parameters

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .errors import LessonkitError, expect_type
+from .errors import LessonkitError, expect_number, expect_type
 from .music import Melody, note_name
 
 CALL_COLOUR = "#2a6fdb"
@@ -62,9 +62,14 @@ def piano_roll(melody: Melody, response: Melody | None = None, *, ax=None, title
         if pitch % 12 in _BLACK_KEYS:
             ax.axhspan(pitch - 0.5, pitch + 0.5, color="#f3f3f3", zorder=0)
     spb = melody.steps_per_bar
-    for step in range(0, total + 1, 4):
-        bar_line = (step - melody.pickup_steps) % spb == 0
-        ax.axvline(step, color="#888888" if bar_line else GRID_COLOUR, lw=1.2 if bar_line else 0.5, zorder=1)
+    beats, unit = melody.time_signature
+    # A beat is a quarter (4 steps), or a dotted quarter (6 steps) in compound meters like 6/8.
+    beat = 6 if (unit == 8 and beats % 3 == 0 and beats > 3) else 16 // unit
+    first_bar = melody.pickup_steps % spb
+    for step in range(first_bar % beat, total + 1, beat):
+        ax.axvline(step, color=GRID_COLOUR, lw=0.5, zorder=1)
+    for step in range(first_bar, total + 1, spb):
+        ax.axvline(step, color="#888888", lw=1.2, zorder=1)
     for m, offset, colour, label in parts:
         for i, note in enumerate(m):
             ax.add_patch(_rect(offset + note.onset_steps, note.pitch - 0.4, note.duration_steps, 0.8, colour,
@@ -73,7 +78,7 @@ def piano_roll(melody: Melody, response: Melody | None = None, *, ax=None, title
     ax.set_ylim(low - 0.5, high + 0.5)
     ticks = [p for p in range(low, high + 1) if p % 12 in (0, 4, 7)] or [low]
     ax.set_yticks(ticks, [note_name(p) for p in ticks])
-    bar_ticks = list(range(melody.pickup_steps % spb, total + 1, spb))
+    bar_ticks = list(range(first_bar, total + 1, spb))
     ax.set_xticks(bar_ticks, [str(i + 1) for i in range(len(bar_ticks))])
     ax.set_xlabel(f"bar ({melody.meter}; thin lines are beats, one step = a 16th note)")
     ax.set_ylabel("pitch")
@@ -146,13 +151,64 @@ def spectrogram(audio: np.ndarray, *, sr: int | None = None, ax=None, title: str
     image = ax.imshow(spec.values, origin="lower", aspect="auto", cmap="magma",
                       extent=[spec.times_s[0], spec.times_s[-1], 0, len(spec.freqs_hz)],
                       vmin=top - 80, vmax=top)
-    idx = np.linspace(0, len(spec.freqs_hz) - 1, 6).astype(int)
-    ax.set_yticks(idx + 0.5, [f"{spec.freqs_hz[i]:.0f}" for i in idx])
+    top_row = len(spec.freqs_hz)
     if max_hz is not None:
-        ax.set_ylim(0, int(np.searchsorted(spec.freqs_hz, max_hz)))
+        max_hz = expect_number(max_hz, "max_hz", low=1, hint="Give a frequency in Hz, e.g. 4000.")
+        top_row = max(2, int(np.searchsorted(spec.freqs_hz, max_hz)))
+        ax.set_ylim(0, top_row)
+    idx = np.linspace(0, top_row - 1, 6).astype(int)
+    ax.set_yticks(idx + 0.5, [f"{spec.freqs_hz[i]:.0f}" for i in idx])
     ax.set_xlabel("time (s)")
     ax.set_ylabel("frequency (Hz)")
     ax.figure.colorbar(image, ax=ax, label="dB", pad=0.01)
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def probability_heatmap(probs: np.ndarray, *, ax=None, chosen=None, title: str | None = None,
+                        steps_per_bar: int = 16, min_prob: float = 0.01):
+    """Draw a model's next-step probabilities over time: one column per step, one row per token.
+
+    Lesson: notebooks/02_ai_duet.ipynb
+
+    Parameters
+    ----------
+    probs : np.ndarray, shape=(n_steps, 130)
+        Row ``t``: probability of each step token (0..127 pitches, 128 HOLD, 129 REST) at step ``t``.
+    chosen : array-like of int, shape=(n_steps,), optional
+        The tokens actually played, marked with a dot.
+    min_prob : float
+        Pitch rows are shown between the lowest and highest pitch that ever gets this much.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    probs = np.asarray(probs, dtype=float)
+    if probs.ndim != 2 or probs.shape[1] != 130 or probs.shape[0] == 0:
+        raise LessonkitError(f"probs should have shape (n_steps, 130), but has shape {probs.shape}.")
+    ax = _axes(ax)
+    seen = np.flatnonzero(probs[:, :128].max(axis=0) >= min_prob)
+    if chosen is not None:
+        chosen = np.asarray(chosen)
+        seen = np.union1d(seen, chosen[chosen < 128])
+    low, high = (int(seen.min()), int(seen.max())) if seen.size else (60, 72)
+    rows = list(range(low, high + 1)) + [128, 129]  # pitches, then HOLD and REST on top
+    image = ax.imshow(probs[:, rows].T, origin="lower", aspect="auto", cmap="Greys", vmin=0, vmax=1,
+                      extent=[-0.5, len(probs) - 0.5, -0.5, len(rows) - 0.5], interpolation="nearest")
+    ax.axhline(len(rows) - 2.5, color="#888888", lw=0.8)
+    for step in range(0, len(probs) + 1, steps_per_bar):
+        ax.axvline(step - 0.5, color="#888888", lw=1.0)
+    if chosen is not None:
+        y = np.array([rows.index(int(t)) if int(t) in rows else np.nan for t in chosen])
+        ax.scatter(np.arange(len(chosen)), y, s=12, color=RESPONSE_COLOUR, label="played", zorder=3)
+        ax.legend(loc="upper right", fontsize=8)
+    ticks = [i for i, p in enumerate(rows[:-2]) if p % 12 in (0, 7)] + [len(rows) - 2, len(rows) - 1]
+    ax.set_yticks(ticks, [note_name(rows[i]) for i in ticks[:-2]] + ["HOLD", "REST"])
+    ax.set_xlabel("step of the answer (a 16th note each; lines are bar lines)")
+    ax.set_ylabel("next token")
+    ax.figure.colorbar(image, ax=ax, label="probability", pad=0.01)
     if title:
         ax.set_title(title)
     return ax

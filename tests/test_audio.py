@@ -62,3 +62,22 @@ def test_player_is_an_html5_audio_widget_with_wav_data():
     assert p.format == "wav" and p.value[:4] == b"RIFF" and not p.autoplay
     labelled = audio.player(np.zeros(1600, np.float32), label="silence")
     assert isinstance(labelled, ipywidgets.VBox)
+
+
+def test_integer_samples_and_strings_get_advice_not_distortion():
+    with pytest.raises(LessonkitTypeError, match="32768"):
+        audio.as_audio(np.zeros(100, np.int16))
+    with pytest.raises(LessonkitTypeError, match="parse_note_name"):
+        audio.midi_to_hz("A4")
+
+
+def test_too_loud_audio_is_scaled_not_clipped_in_wav():
+    import io
+
+    import soundfile as sf
+
+    loud = 1.5 * np.sin(np.linspace(0, 200 * np.pi, 16000)).astype(np.float32)
+    back, _ = sf.read(io.BytesIO(audio.to_wav_bytes(loud)), dtype="float32")
+    assert 0.99 < np.max(np.abs(back)) <= 1.0
+    # scaled, not clipped: the shape of the wave is kept
+    assert np.corrcoef(back, loud)[0, 1] > 0.9999

@@ -5,7 +5,7 @@ import pytest
 
 from lessonkit import LessonkitError, Melody, Note, note_name, parse_note_name
 from lessonkit.errors import FileExistsLessonkitError, LessonkitTypeError, MelodyError, MidiFileError, NoteNameError
-from lessonkit.music import HOLD, REST, quantize_s, token_name
+from lessonkit.music import HOLD, REST, seconds_to_steps, token_name
 
 TEXT = "C4 D4 E4/2 F4/2 G4*2 | r A4 G4*3/2 r/2"
 
@@ -171,15 +171,63 @@ def test_music21_round_trip():
     assert back.meter == "4/4" and back.tempo_bpm == pytest.approx(100)
 
 
-def test_from_music21_reads_a_corpus_tune_with_its_pickup():
+def test_from_music21_reads_a_corpus_tune():
     from music21 import corpus
 
     score = corpus.parse("essenFolksong/altdeu10", number=1)
     m = Melody.from_music21(score)
     assert len(m) > 20 and 50 <= m.pitch_range[0] <= m.pitch_range[1] <= 90
-    assert 0 <= m.pickup_steps < m.steps_per_bar
 
 
 def test_quantize_rounds_seconds_to_steps():
-    assert quantize_s(0.26, 120) == 2  # a 16th at 120 bpm is 0.125 s
-    assert quantize_s(np.array([0.0, 0.125, 0.5]), 120).tolist() == [0, 1, 4]
+    assert seconds_to_steps(0.26, 120) == 2  # a 16th at 120 bpm is 0.125 s
+    assert seconds_to_steps(np.array([0.0, 0.125, 0.5]), 120).tolist() == [0, 1, 4]
+
+
+def test_window_keeps_the_bar_lines_where_they_were():
+    m = Melody.from_arrays([60, 62, 64], [0, 4, 20], [4, 16, 4], pickup_steps=4)
+    assert m.window(0, 24).pickup_steps == 4
+    assert m.window(4, 24).pickup_steps == 0
+    assert m.window(8, 24).pickup_steps == 12
+
+
+def test_from_arrays_rejects_fractional_steps_and_unsorted_notes():
+    with pytest.raises(MelodyError, match="whole numbers"):
+        Melody.from_arrays([60], [0.5], [4])
+    with pytest.raises(MelodyError, match="time order"):
+        Melody.from_arrays([60, 62], [4, 0], [4, 4])
+    assert Melody.from_arrays([60.0], [0.0], [4.0]).pitches.tolist() == [60]
+
+
+def test_opus_and_non_streams_are_refused_by_from_music21():
+    from music21 import corpus, note
+
+    with pytest.raises(LessonkitTypeError, match="number=1"):
+        Melody.from_music21(corpus.parse("essenFolksong/altdeu10"))
+    with pytest.raises(LessonkitTypeError, match="stream"):
+        Melody.from_music21(note.Note("C4"))
+
+
+def test_absurd_lengths_and_fields_get_lessonkit_errors():
+    with pytest.raises(MelodyError, match="1,000 bars"):
+        Melody.parse("C4*20000")
+    with pytest.raises(LessonkitError, match="tempo_bpm"):
+        Melody.parse("C4", tempo_bpm="fast")
+    with pytest.raises(LessonkitError, match="tempo_bpm"):
+        Melody.parse("C4", tempo_bpm=0)
+    with pytest.raises(LessonkitError, match="program"):
+        Melody.parse("C4").write_midi("/tmp/never.mid", program=200)
+    with pytest.raises(MelodyError, match="outside"):
+        Melody.parse("C4").transpose(10**30)
+    with pytest.raises(IndexError, match="has 1 notes"):
+        Melody.parse("C4")[5]
+    with pytest.raises(LessonkitError):
+        token_name("x")
+
+
+def test_a_known_corpus_tune_has_its_upbeat():
+    from music21 import corpus
+
+    m = Melody.from_music21(corpus.parse("essenFolksong/altdeu10", number=1))
+    assert m.meter == "4/2" and m.steps_per_bar == 32
+    assert m.pickup_steps == 8  # the song starts with a half-note upbeat

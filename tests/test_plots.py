@@ -36,3 +36,13 @@ def test_waveform_and_spectrogram_accept_an_axes():
     image = axes[1].images[0].get_array()
     assert image.shape[0] > 10 and np.isfinite(image).all()
     plt.close("all")
+
+
+def test_bar_lines_follow_the_upbeat_and_the_meter():
+    jig = Melody.from_arrays([62, 67, 71], [0, 2, 8], [2, 6, 4], meter="6/8", pickup_steps=2)
+    ax = plots.piano_roll(jig)
+    bars = sorted(line.get_xdata()[0] for line in ax.lines if line.get_linewidth() > 1)
+    beats = sorted(line.get_xdata()[0] for line in ax.lines if line.get_linewidth() < 1)
+    assert bars == [2]  # one bar line, after the 2-step upbeat (the melody is 12 steps long)
+    assert beats == [2, 8]  # 6/8 has two dotted-quarter beats per bar
+    plt.close("all")
