@@ -377,7 +377,8 @@ class Melody:
     # -- reading text ---------------------------------------------------------------
 
     @classmethod
-    def parse(cls, text: str, *, tempo_bpm=DEFAULT_TEMPO_BPM, meter="4/4", velocity=DEFAULT_VELOCITY) -> "Melody":
+    def parse(cls, text: str, *, tempo_bpm=DEFAULT_TEMPO_BPM, meter="4/4", velocity=DEFAULT_VELOCITY,
+              meta=None) -> "Melody":
         """Read a melody from its text form, e.g. ``"C4 D4 E4/2 F4/2 G4*2 r"``.
 
         See the module docstring for the rules. Rests at the end are kept in
@@ -420,7 +421,7 @@ class Melody:
                 "This text has no notes" + (" (only rests)" if words else "") +
                 '. Type some note names, e.g. "C4 D4 E4".'
             )
-        return cls(notes, length_steps=step, tempo_bpm=tempo_bpm, meter=meter)
+        return cls(notes, length_steps=step, tempo_bpm=tempo_bpm, meter=meter, meta=meta)
 
     def __str__(self) -> str:
         words, step = [], 0

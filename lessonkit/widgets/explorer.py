@@ -1,13 +1,15 @@
-"""The tune explorer: pick a tune, change its tempo and key, see and hear the result.
+"""The tune explorer: pick a tune and an instrument, change tempo and key, see and hear the result.
 
 Lesson: notebooks/00_music_as_data.ipynb
 """
 
 from __future__ import annotations
 
+import html
+
 import ipywidgets as widgets
 
-from ..errors import LessonkitError, expect_type
+from ..errors import LessonkitError, expect_int, expect_type
 from ..music import Melody, note_name
 
 
@@ -19,22 +21,24 @@ def _title(melody: Melody, i: int) -> str:
 
 
 def tune_explorer(tunes, *, instrument: str | None = None, max_bars: int = 8) -> widgets.VBox:
-    """A tune dropdown, tempo and transpose sliders, a piano roll and a player that follow them.
+    """Dropdowns for the tune and the instrument, sliders for tempo and transposition, and a
+    piano roll and a player that follow them.
 
     Parameters
     ----------
     tunes : list of Melody
         The tunes to choose from (a few dozen is plenty for a dropdown).
     instrument : str, optional
-        Voice to play with; default :data:`lessonkit.audio.DEFAULT_INSTRUMENT`.
+        The instrument selected at first; default :data:`lessonkit.audio.DEFAULT_INSTRUMENT`.
     max_bars : int
         Only the first ``max_bars`` bars are drawn and played, so it stays quick.
 
     Returns
     -------
     ipywidgets.VBox
-        ``.children`` are the controls row, the plot ``Output`` and the player; the
-        current melody is in ``explorer.melody`` (a plain :class:`Melody`).
+        The controls, a status line, the plot (an ``Output``) and the player. The melody
+        being shown is ``explorer.melody`` (a plain :class:`Melody`), its sound
+        ``explorer.audio`` (float32 at :data:`lessonkit.audio.SR`).
     """
     import matplotlib.pyplot as plt
 
@@ -45,46 +49,54 @@ def tune_explorer(tunes, *, instrument: str | None = None, max_bars: int = 8) ->
         raise LessonkitError("tune_explorer needs at least one tune; pass e.g. load_tunes('train')[:20].")
     for tune in tunes:
         expect_type(tune, Melody, "each tune")
+    max_bars = expect_int(max_bars, "max_bars", low=1, high=64)
     names = [_title(t, i) for i, t in enumerate(tunes)]
+    voices = audio.available_instruments()
+    instrument = audio.DEFAULT_INSTRUMENT if instrument is None else instrument
+    if instrument not in voices:
+        raise LessonkitError(f"Unknown instrument {instrument!r}. Available: {', '.join(voices)}.")
+
     choose = widgets.Dropdown(options=list(zip(names, range(len(tunes)))), value=0, description="tune",
-                              layout=widgets.Layout(width="420px"))
-    tempo = widgets.IntSlider(value=int(tunes[0].tempo_bpm), min=40, max=240, step=5, description="tempo (bpm)",
-                              continuous_update=False, style={"description_width": "initial"})
+                              layout=widgets.Layout(width="440px"))
+    voice = widgets.Dropdown(options=voices, value=instrument, description="instrument")
+    tempo = widgets.IntSlider(value=int(round(tunes[0].tempo_bpm)), min=40, max=240, step=5,
+                              description="tempo (bpm)", continuous_update=False,
+                              style={"description_width": "initial"})
     shift = widgets.IntSlider(value=0, min=-12, max=12, step=1, description="transpose (semitones)",
                               continuous_update=False, style={"description_width": "initial"})
     info = widgets.HTML()
     plot = widgets.Output(layout=widgets.Layout(min_height="260px"))
-    box = widgets.VBox([widgets.HBox([choose]), widgets.HBox([tempo, shift]), info, plot])
-    sound = None
+    sound = audio.player(audio.as_audio([0.0] * 160))
+    box = widgets.VBox([widgets.HBox([choose, voice]), widgets.HBox([tempo, shift]), info, plot, sound])
 
-    def current() -> Melody:
+    def current() -> tuple[Melody, int]:
         tune = tunes[choose.value]
         end = min(tune.length_steps, tune.pickup_steps + max_bars * tune.steps_per_bar)
         low, high = tune.pitch_range
-        semitones = max(-low, min(127 - high, shift.value))
-        return tune.window(0, end).copy(tempo_bpm=tempo.value, pickup_steps=tune.pickup_steps).transpose(semitones)
+        semitones = max(-low, min(127 - high, shift.value))  # stay inside MIDI's 0..127
+        return tune.window(0, end).copy(tempo_bpm=tempo.value).transpose(semitones), semitones
 
     def redraw(*_):
-        nonlocal sound
-        melody = current()
-        box.melody = melody
+        try:
+            melody, semitones = current()
+            box.melody = melody
+            box.audio = audio.render(melody, voice.value)
+        except LessonkitError as err:  # show it where the student is looking
+            info.value = f"<span style='color:#b00'>⚠ {html.escape(str(err))}</span>"
+            return
         low, high = melody.pitch_range
+        note = "" if semitones == shift.value else f" (moved only {semitones:+d}: MIDI stops at 0 and 127)"
         info.value = (f"<b>{len(melody)}</b> notes in the first {max_bars} bars &middot; "
                       f"{melody.duration_s:.1f} s at {melody.tempo_bpm:.0f} bpm &middot; "
-                      f"range {note_name(low)}&ndash;{note_name(high)}")
+                      f"range {note_name(low)}&ndash;{note_name(high)}{note}")
         with plot:
             plot.clear_output(wait=True)
             ax = plots.piano_roll(melody, title=names[choose.value])
             plt.show()
             plt.close(ax.figure)
-        wav = audio.to_wav_bytes(audio.render(melody, instrument))
-        if sound is None:
-            sound = widgets.Audio(value=wav, format="wav", autoplay=False, loop=False)
-            box.children = box.children + (sound,)
-        else:
-            sound.value = wav
+        sound.value = audio.to_wav_bytes(box.audio)
 
-    for control in (choose, tempo, shift):
+    for control in (choose, voice, tempo, shift):
         control.observe(redraw, names="value")
     redraw()
     return box
