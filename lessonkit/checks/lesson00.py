@@ -17,8 +17,8 @@ from .core import Exercise, Feedback, run_exercise
 
 _TWINKLE = "C4 C4 G4 G4 A4 A4 G4*2 F4 F4 E4 E4 D4 D4 C4*2"
 _SCALE = "C4/2 D4/2 E4/2 F4/2 G4/2 A4/2 B4/2 C5/2"
-_JIG = "r*2 D4/2 | G4 B4/2 A4 G4/2 | F#4/2 G4/2 A4/2 D4*2 r/2"
-_SYNCOPATED = "r/2 E4 E4/2 r/4 G4/4 r/2 C5*3/2 | B4/4 A4/4 G4/2 r*2"
+_JIG = "G4 B4/2 A4 G4/2 | F#4/2 G4/2 A4/2 D4*3/2 | G4*3"  # 6/8: 12 steps a bar
+_SYNCOPATED = "r/2 E4 E4/2 r/4 G4/4 r/2 C5/2 | C5 B4/4 A4/4 G4/2 r*2"  # 4/4: 16 steps a bar
 
 
 def _melodies():
@@ -45,6 +45,8 @@ def _compare_transpose(got, want: Melody, case) -> str | None:
             got.durations_steps, want.durations_steps):
         return "The rhythm changed. Transposing moves notes up or down; keep onset_steps and duration_steps as they are."
     diff = got.pitches - melody.pitches
+    if np.all(diff == 0):
+        return "The pitches did not change at all: is the starting code still unchanged? Add `semitones` to each pitch."
     if np.all(diff == -semitones) and semitones != 0:
         return "Your notes moved the wrong way: a positive number of semitones should make them higher."
     if np.all(diff == diff[0]) and diff[0] != semitones:
@@ -84,6 +86,8 @@ def _compare_pitch_range(got, want, case) -> str | None:
         return "Return two numbers, the lowest and the highest pitch, as a tuple: (low, high)."
     if any(isinstance(x, str) for x in got):
         return "Return MIDI numbers (like 60), not note names (like 'C4')."
+    if tuple(got) == (0, 0):
+        return "You returned (0, 0): the starting code is unchanged. Find the smallest and largest of melody.pitches."
     if want[0] != want[1] and tuple(got) == (want[1], want[0]):
         return "You have the two numbers the wrong way round: lowest first."
     if tuple(int(x) for x in got) != want:
@@ -128,6 +132,8 @@ def _compare_notes_per_bar(got, want, case) -> str | None:
     if len(got) != len(want):
         return (f"Your list has {len(got)} bars but this melody has {len(want)}. A bar is melody.steps_per_bar "
                 f"steps long ({melody.steps_per_bar} here), and the last bar may be only partly filled.")
+    if sum(got) == 0:
+        return "Every count is 0: the starting code is unchanged. Loop over the notes and add 1 to the right bar."
     if sum(got) != len(melody):
         return (f"Your counts add up to {sum(got)}, but the melody has {len(melody)} notes. Count each note once, "
                 "in the bar where it starts (rests are not notes).")
@@ -166,13 +172,16 @@ def _compare_hz(got, want, case) -> str | None:
     if abs(got - want) <= 1e-6 * want:
         return None
     pitch = case[0]
+    if got == 440.0 and pitch != 69:
+        return "Your function always gives 440 Hz: the starting code is unchanged. Use the pitch's distance from A4 (69)."
     if abs(got - 440.0 * 2.0 ** ((pitch - 60) / 12.0)) < 1e-6 * want:
         return "You measured from C4 (60); the reference note is A4 = 69 = 440 Hz."
     if abs(got - 440.0 * 2.0 ** (pitch - 69)) < 1e-3 * max(want, 1):
         return "One semitone is 1/12 of an octave: divide the distance from A4 by 12 before raising 2 to it."
     if abs(got / want - 2.0) < 1e-6 or abs(got / want - 0.5) < 1e-6:
         return "You are one octave off: check the reference note A4 = 69 = 440 Hz."
-    return f"For MIDI {pitch} the answer should be about {want:.0f} Hz: start from A4 = 440 Hz."
+    return (f"For MIDI {pitch} you gave {got:.1f} Hz. Start from A4 = 440 Hz: 12 semitones up doubles it, "
+            "so one semitone multiplies it by 2 ** (1 / 12).")
 
 
 midi_to_hz_exercise = Exercise(
@@ -187,6 +196,46 @@ midi_to_hz_exercise = Exercise(
 def check_midi_to_hz(func) -> Feedback:
     """Check ``func(pitch) -> float`` Hz, with A4 = 69 = 440 Hz."""
     return run_exercise(midi_to_hz_exercise, func)
+
+
+# ----------------------------------------------------------------------------- values
+
+
+def check_tokens(tokens) -> Feedback:
+    """Check hand-written step tokens for ``"C4/2 r/2 D4"`` (an eighth note, an eighth rest, a quarter)."""
+    want = Melody.parse("C4/2 r/2 D4").to_tokens().tolist()
+    try:
+        got = [int(t) for t in tokens]
+    except (TypeError, ValueError):
+        return Feedback(False, "Tokens should be a list of whole numbers.", "For example [60, 128, ...].", 0, 1)
+    if got == want:
+        return Feedback(True, "your tokens for C4/2 r/2 D4 are right.", "", 1, 1)
+    if len(got) != len(want):
+        hint = (f"You wrote {len(got)} tokens, but the melody lasts {len(want)} steps: one token per 16th-note step "
+                "(an eighth note is 2 steps, a quarter is 4).")
+    elif got.count(128) < want.count(128):
+        hint = "A note's first step is its pitch; every further step it sounds is HOLD (128)."
+    else:
+        hint = "Silence is REST (129), not HOLD; and D4 is MIDI 62."
+    return Feedback(False, "not quite the tokens of C4/2 r/2 D4.", hint, 0, 1)
+
+
+def check_duration_s(seconds, melody: Melody, tempo_bpm: float) -> Feedback:
+    """Check the length in seconds of ``melody`` played at ``tempo_bpm``."""
+    want = melody.length_steps * 60.0 / (tempo_bpm * 4)
+    try:
+        got = float(seconds)
+    except (TypeError, ValueError):
+        return Feedback(False, "Give the length as a number of seconds.", "For example 12.5.", 0, 1)
+    if abs(got - want) < 0.01:
+        return Feedback(True, f"{got:g} s is right: {melody.length_steps} steps of {60 / (tempo_bpm * 4):.4g} s.", "", 1, 1)
+    if abs(got - melody.length_steps * 60.0 / tempo_bpm) < 0.01:
+        hint = "You treated each step as a whole beat; a beat is 4 steps."
+    elif abs(got - melody.length_steps) < 0.01:
+        hint = "That is the length in steps. How many seconds is one step at this tempo?"
+    else:
+        hint = "A beat lasts 60 / tempo_bpm seconds, and a beat is 4 steps."
+    return Feedback(False, f"{got:g} s is not the length of this melody at {tempo_bpm:g} bpm.", hint, 0, 1)
 
 
 EXERCISES = {e.name: e for e in (transpose_exercise, pitch_range_exercise, notes_per_bar_exercise,

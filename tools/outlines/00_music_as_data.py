@@ -7,7 +7,7 @@ tune, it has to *read* one: to a machine, a melody is a list of numbers, and a s
 list of numbers. In this lesson you turn a real folk tune, collected by hand two hundred years ago,
 into the numbers that the models in the next lessons learn from; and you turn numbers back into sound.
 
-**Time:** about 45 minutes (25 minutes of guided work, 20 minutes of exercises).
+**Time:** about 50 minutes (25 minutes of guided work, 25 minutes of exercises).
 
 **Questions**
 - How can a tune be stored as numbers without losing anything we can hear?
@@ -53,7 +53,7 @@ audio.play(twinkle)
 """),
 ("md", r"""
 In the **piano roll** time runs left to right (bars, with thin lines on every beat) and pitch
-goes up. Each bar is a note: where it starts, how long it lasts, how high it is. That is all
+goes up. Each coloured box is a note: where it starts, how long it lasts, how high it is. That is all
 a melody is, for a computer:
 """),
 ("code", r"""
@@ -94,7 +94,7 @@ def transpose(melody, semitones):
     for note in melody:
         # YOUR CODE: append a Note with the pitch moved by `semitones`, same onset and duration
         new_notes.append(Note(note.pitch, note.onset_steps, note.duration_steps))
-    return Melody(new_notes, length_steps=melody.length_steps)
+    return Melody(new_notes, length_steps=melody.length_steps, meter=melody.meter, tempo_bpm=melody.tempo_bpm)
 
 check.check_transpose(transpose)
 """),
@@ -106,13 +106,22 @@ def transpose(melody, semitones):
     new_notes = []
     for note in melody:
         new_notes.append(Note(note.pitch + semitones, note.onset_steps, note.duration_steps))
-    return Melody(new_notes, length_steps=melody.length_steps)
+    return Melody(new_notes, length_steps=melody.length_steps, meter=melody.meter, tempo_bpm=melody.tempo_bpm)
 ```
 </details>
 """),
 ("md", r"""
 The library has the same operation as a method, `melody.transpose(semitones)`; from now on we use
 that one. Which numbers changed, and which stayed the same? Why does that sound like "the same tune"?
+"""),
+("md", r"""
+<details><summary>Our answer (think first!)</summary>
+
+Only the pitches changed, all by the same amount; onsets and durations stayed. We hear a tune by
+its *intervals* (the steps from note to note) and its rhythm, and transposing keeps both, so it is
+still the same tune, just higher or lower. This is why the models of lesson 02 can learn from tunes
+in every key.
+</details>
 """),
 ("md", r"""
 ## 2. A real tune from the folk corpus
@@ -137,11 +146,13 @@ audio.play(tune)
 """),
 ("md", r"""
 ### Play with it
-Pick a tune, then move the sliders: **tempo** changes how many beats are played per minute,
-**transpose** moves the tune up or down. Watch what changes in the piano roll, and listen.
+Pick a tune and an instrument, then move the sliders: **tempo** changes how many beats are played
+per minute, **transpose** moves the tune up or down. Watch what changes in the piano roll, and listen.
 """),
 ("code", r"""
-some_tunes = tunes[::len(tunes) // 40][:40]
+import random
+
+some_tunes = random.Random(0).sample(tunes, 40)   # 40 tunes, the same 40 every time (seed 0)
 tune_explorer(some_tunes)
 """),
 ("md", r"""
@@ -149,12 +160,39 @@ tune_explorer(some_tunes)
 *sound*? Why? (Hint: the piano roll counts time in steps, not in seconds.)
 """),
 ("md", r"""
-### Exercise 2 · Measure a melody (10 minutes)
+<details><summary>Our answer (think first!)</summary>
+
+Transpose moves the boxes up or down. Tempo changes nothing in the picture, because the piano roll
+counts time in steps (16ths), and a melody is the same number of steps at any tempo: only the
+seconds per step change (`melody.seconds_per_step`). The instrument changes only the sound, too:
+the notes are the same numbers, played with different recordings.
+</details>
+"""),
+("md", r"""
+### Exercise 2 · Steps and seconds (3 minutes)
+A melody keeps its steps at any tempo. At `tempo_bpm` beats per minute, one beat lasts `60 / tempo_bpm`
+seconds, and a beat is 4 steps. How many seconds does `twinkle` last at 90 bpm? Compute it from
+`twinkle.length_steps` (don't use `duration_s`, which would give the answer away).
+"""),
+("code", r"""
+seconds = 0.0   # YOUR CODE: use twinkle.length_steps and the tempo 90
+check.check_duration_s(seconds, twinkle, tempo_bpm=90)
+"""),
+("md", r"""
+<details><summary>Show a solution (try first!)</summary>
+
+```python
+seconds = twinkle.length_steps * 60 / (90 * 4)   # 64 steps of 60/360 s each: 10.67 s
+```
+</details>
+"""),
+("md", r"""
+### Exercise 3 · Measure a melody (10 minutes)
 Two measurements that musicians use all the time:
 - the **pitch range**: the lowest and highest MIDI pitch, as a tuple `(low, high)`;
 - the **notes per bar**: how many notes *start* in each bar. A bar is `melody.steps_per_bar` steps
   long (16 in 4/4, 12 in 6/8), bar `k` covers steps `k * steps_per_bar` up to the next bar, and the
-  last bar may be only partly filled.
+  last bar may be only partly filled. (The test melodies start right on a bar line, with no upbeat.)
 """),
 ("code", r"""
 def pitch_range(melody):
@@ -187,6 +225,8 @@ check.check_notes_per_bar(notes_per_bar)
 <details><summary>Show a solution (try first!)</summary>
 
 ```python
+import math
+
 def notes_per_bar(melody):
     n_bars = math.ceil(melody.length_steps / melody.steps_per_bar)
     counts = [0] * n_bars
@@ -218,17 +258,46 @@ silence. This is the encoding of Google Magenta's melody models, and the one our
 ("code", r"""
 from lessonkit.music import HOLD, REST, token_name
 
-short = Melody.parse("C4 D4/2 r/2 E4/4 F4*3/4")
+short = Melody.parse("C4 D4/2 r/2 E4/4 F4*3/4", velocity=120)   # played loudly
 tokens = short.to_tokens()
 print(tokens)
 print([token_name(t) for t in tokens])
 """),
 ("code", r"""
-Melody.from_tokens(tokens) == short
+back = Melody.from_tokens(tokens)
+print("same pitches and rhythm:", back.pitches.tolist() == short.pitches.tolist()
+      and back.onsets_steps.tolist() == short.onsets_steps.tolist())
+print("velocities before:", short.velocities, " after:", back.velocities)
+"""),
+("md", r"""
+### Exercise 4 · Tokens by hand (3 minutes)
+Write the tokens of `"C4/2 r/2 D4"` (an eighth note C4, an eighth rest, a quarter note D4) as a list,
+without calling `to_tokens`. Remember: one token per 16th-note step.
+"""),
+("code", r"""
+my_tokens = []   # YOUR CODE, e.g. [60, ...]
+check.check_tokens(my_tokens)
+"""),
+("md", r"""
+<details><summary>Show a solution (try first!)</summary>
+
+```python
+my_tokens = [60, HOLD, REST, REST, 62, HOLD, HOLD, HOLD]   # HOLD is 128, REST is 129
+```
+</details>
 """),
 ("md", r"""
 **Ask yourself:** the tokens list is longer than the list of notes. Why? And which information
 about the melody is *not* in the tokens? (Look at what `Note` stores.)
+"""),
+("md", r"""
+<details><summary>Our answer (think first!)</summary>
+
+There is one token per *step*, not per note: a note of 4 steps takes 4 tokens (its pitch, then 3
+HOLDs), and silence takes tokens too. The velocity (how hard each note is played) is not in the
+tokens: after the round trip every note comes back at the default velocity. Tempo is not in them
+either: tokens count steps, not seconds.
+</details>
 """),
 ("md", r"""
 ## 5. What a sound looks like
@@ -240,7 +309,8 @@ sound = audio.render(twinkle)
 print(sound.shape, sound.dtype, "=", len(sound) / audio.SR, "seconds")
 fig, axes = plt.subplots(2, 1, figsize=(10, 5.5), layout="constrained")
 plots.waveform(sound, ax=axes[0], title="waveform: the sound pressure over time")
-plots.spectrogram(sound, ax=axes[1], title="spectrogram: how strong each frequency is, over time")
+plots.spectrogram(sound, ax=axes[1], kind="linear", max_hz=4000,
+                  title="spectrogram: how strong each frequency is, over time")
 plt.show()
 """),
 ("md", r"""
@@ -249,7 +319,33 @@ The **spectrogram** shows each note as a stack of bright lines: the lowest line 
 *harmonics* at 2×, 3×, 4× that frequency. Their strengths give an instrument its colour (*timbre*);
 lesson 03 builds a neural network that learns exactly that.
 
-### Exercise 3 · From pitch to frequency (5 minutes)
+### Two instruments, one note
+The same note, C4, on a flute and on a trumpet. Same pitch, so the same lowest line; but look at how
+strong the harmonics above it are, and listen.
+"""),
+("code", r"""
+c4 = Melody.parse("C4*4")
+flute, trumpet = audio.render(c4, "flute"), audio.render(c4, "trumpet")
+fig, axes = plt.subplots(1, 2, figsize=(11, 3.2), layout="constrained")
+plots.spectrogram(flute, ax=axes[0], kind="linear", max_hz=4000, title="flute, C4")
+plots.spectrogram(trumpet, ax=axes[1], kind="linear", max_hz=4000, title="trumpet, C4")
+plt.show()
+audio.play_side_by_side({"flute": flute, "trumpet": trumpet})
+"""),
+("md", r"""
+**Ask yourself:** which instrument has more bright lines high up? Which one sounds brighter?
+"""),
+("md", r"""
+<details><summary>Our answer (think first!)</summary>
+
+The trumpet: its harmonics stay strong far above the lowest line, while the flute's sound is
+mostly the lowest line (the *fundamental*) with a few weak harmonics. Strong high harmonics sound
+bright and brassy; few harmonics sound pure and soft. This pattern, not the pitch, is what tells
+instruments apart, and it is what the neural synthesizer of lesson 03 learns to compress.
+</details>
+"""),
+("md", r"""
+### Exercise 5 · From pitch to frequency (5 minutes)
 `A4` (MIDI 69) is tuned to 440 Hz. Going up an octave (12 semitones) doubles the frequency, and each
 semitone multiplies it by the same amount. Write `midi_to_hz(pitch)`.
 """),
@@ -271,7 +367,7 @@ def midi_to_hz(pitch):
 """),
 ("code", r"""
 for name in ["A3", "A4", "A5", "C4"]:
-    print(name, round(audio.midi_to_hz(parse_note_name(name)), 1), "Hz")
+    print(name, round(float(audio.midi_to_hz(parse_note_name(name))), 1), "Hz")
 """),
 ("md", r"""
 ## Key points
