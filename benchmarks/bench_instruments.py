@@ -64,7 +64,8 @@ def tuning_rows() -> list:
                  "unit": "cents (median |error|)", "target": "< 10", "note": f"{len(set_all)} notes, YIN"})
     rows.append({"benchmark": "f0 error, playback: all instruments", "value": float(np.nanmedian(np.abs(play_all))),
                  "unit": "cents (median |error|)", "target": "< 10",
-                 "note": f"{len(play_all)} notes, tuning corrected per recording"})
+                 "note": f"{len(play_all)} notes; render corrects each recording by the builder's YIN "
+                         "measurement, so this checks the correction, not YIN itself"})
     # loudness before and after normalisation
     from lessonkit.instruments import instrument_info
 
