@@ -26,7 +26,7 @@ anti-aliasing filter (``scipy.signal.resample_poly``), and cut at each note-on.
 Loudness: every instrument gets one gain (so velocity and register still change loudness
 inside an instrument, as they do on the real thing), chosen so that its velocity-112 notes
 have a median RMS of :data:`TARGET_RMS_DB` over the held second, and lowered if any note
-would peak above :data:`PEAK_LIMIT`. FluidR3's raw levels vary 80-fold between presets.
+would peak above :data:`PEAK_LIMIT`. Raw FluidR3 levels differ over 100-fold between notes.
 
 A render is rejected (the build stops and lists the notes) when it is not finite, silent,
 has no attack, does not stop after its release, would clip, or its pitch measured by YIN
