@@ -15,6 +15,8 @@ COMMANDS = {
     ("data", "build-instruments"): ("lessonkit.builders.instruments",
                                     "render the instrument notes with FluidSynth into data/ (maintainers)"),
     ("data", "verify"): ("lessonkit.builders.manifest", "check data/ against data/manifest.json"),
+    ("homework", "release"): ("lessonkit.homework.release", "make the student versions in assignments/release (teachers)"),
+    ("homework", "grade"): ("lessonkit.homework.grade", "grade a folder of submissions into grading/ (teachers)"),
     ("train", "duet"): ("lessonkit.models.duet", "choose the Markov order and train the duet GRU into data/"),
 }
 
