@@ -13,7 +13,7 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 STAMP_RUN := $(VENV)/.installed-run
 STAMP_DEV := $(VENV)/.installed-dev
 
-.PHONY: help lab notebook test test-fast test-browser browser-deps bench venv dev data clean-venv
+.PHONY: help lab notebook test test-fast test-browser browser-deps bench venv dev data clean-venv release grade
 
 help:
 	@echo "make lab        install and open lesson 00 in JupyterLab (prints the URL with its token)"
@@ -74,6 +74,15 @@ test-browser: $(STAMP_DEV) browser-deps
 
 bench: $(STAMP_DEV)
 	$(BIN)/python -m benchmarks
+
+# ---------------------------------------------------------------- teachers (homework; nbgrader is in the dev extras)
+release: $(STAMP_DEV)
+	$(BIN)/python -m lessonkit homework release
+
+# make grade SUBMISSIONS=dir [FORCE=1]: dir/<student>/<assignment>/<notebook>.ipynb -> grading/
+grade: $(STAMP_DEV)
+	@if [ -z "$(SUBMISSIONS)" ]; then echo "Say which folder to grade: make grade SUBMISSIONS=path/to/submitted"; exit 2; fi
+	$(BIN)/python -m lessonkit homework grade "$(SUBMISSIONS)" $(if $(FORCE),--force,)
 
 # ---------------------------------------------------------------- maintainers
 data: $(STAMP_DEV)
