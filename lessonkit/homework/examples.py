@@ -230,6 +230,16 @@ EXPECTED_00 = {
 """What a teacher expects each example of 00 to score (autograded points, out of 13)."""
 
 
+WRITTEN = {
+    "00_music_as_data": {
+        "hold_written": "Twinkle starts `60 HOLD HOLD HOLD 60 HOLD HOLD HOLD`: two C4s, each a quarter note. "
+                        "Without HOLD every step would just say 60, and a model could not tell two quarter notes "
+                        "from one half note, so it would not know where a new note starts.",
+    },
+}
+"""A student's written answer per assignment (for the manual-grading part of the workflow)."""
+
+
 def write_class(folder, assignment="00_music_as_data", *, source_root=None, release_root=None, kinds=None):
     """Write one student folder per example kind: ``folder/<kind>/<assignment>/<notebook>.ipynb``.
 
@@ -247,6 +257,7 @@ def write_class(folder, assignment="00_music_as_data", *, source_root=None, rele
     release_nb = nbformat.read(release_path, as_version=4)
     stem = os.path.splitext(os.path.basename(release_path))[0]
     ref = solutions(source_nb)
+    ref.update(WRITTEN.get(assignment, {}))
     if assignment != "00_music_as_data":
         raise ValueError(f"no example submissions for {assignment!r} yet")
     plain = _kinds_00(ref)

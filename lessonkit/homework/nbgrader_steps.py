@@ -31,7 +31,7 @@ import tempfile
 
 import nbformat
 from nbconvert.preprocessors import Preprocessor
-from traitlets import Unicode
+from traitlets import Bool, Unicode
 
 from ..errors import LessonkitError
 from .assignment import HIDDEN_BEGIN, nbgrader_meta, strip_hidden
@@ -160,6 +160,8 @@ def autograde(course_root, name, students, results, *, log_path=None):
     for student in students:
         if not os.path.exists(os.path.join(course_root, "autograded", student, name)):
             failed.add(student)
+    # nbgrader must have stored exactly lessonkit's scores (never its own idea of them).
+    failed |= _check_scores(course_root, name, [s for s in students if s not in failed], results)
     return failed
 
 
@@ -171,6 +173,7 @@ class InjectLessonkitResults(Preprocessor):
     which nbgrader's ``SaveAutoGrades`` stores as partial credit.
     """
 
+    enabled = Bool(True).tag(config=True)  # nbconvert's preprocessors are off unless enabled
     results_path = Unicode("").tag(config=True)
 
     def preprocess(self, nb, resources):
@@ -230,6 +233,24 @@ def read_written_scores(course_root, name, notebook, students, grade_ids) -> dic
                     scores[gid] = None
             out[student] = scores
     return out
+
+
+def _check_scores(course_root, name, students, results) -> set:
+    from nbgrader.api import Gradebook, MissingEntry
+
+    bad = set()
+    with Gradebook("sqlite:///" + os.path.join(os.path.abspath(course_root), "gradebook.db")) as gb:
+        for student in students:
+            try:
+                submission = gb.find_submission(name, student)
+            except MissingEntry:
+                bad.add(student)
+                continue
+            stored = {g.name: g.auto_score for nb in submission.notebooks for g in nb.grades}
+            for gid, verdict in results.get(student, {}).items():
+                if stored.get(gid) is None or abs(float(stored[gid]) - float(verdict["score"])) > 1e-6:
+                    bad.add(student)
+    return bad
 
 
 def _tail(proc, n=2000):
