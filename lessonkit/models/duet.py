@@ -485,7 +485,7 @@ def main(argv=None) -> int:
 
     config = melody_rnn.Config(dropout=args.dropout)
     responder, history = melody_rnn.train_model(
-        train, valid, config, TrainConfig(max_steps=args.steps, max_seconds=args.seconds, seed=args.seed,
+        train, valid, config, TrainConfig(max_steps=args.steps, max_seconds=args.seconds, seed=args.seed, lr=config.lr,
                                           threads=args.threads, eval_every=100, patience=8, live_plot=False))
     responder.info.update(valid_nll=round(responder.nll(valid), 4), test_nll=round(responder.nll(test), 4),
                           command="python -m lessonkit train duet " + " ".join(argv or []))

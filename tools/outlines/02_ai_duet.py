@@ -37,7 +37,6 @@ from lessonkit import audio, plots
 from lessonkit.datasets import load_tunes
 from lessonkit.models.duet import load_pretrained, apply_temperature
 from lessonkit.models import melody_rnn
-from lessonkit.training import TrainConfig
 from lessonkit.widgets.duet import duet_widget, padded_call
 from lessonkit.checks import lesson02 as check
 """),
@@ -96,7 +95,7 @@ It stops after 60 seconds.
 ("code", r"""
 train = load_tunes("train")
 valid = load_tunes("valid")
-my_model, history = melody_rnn.train_model(train, valid, train_config=TrainConfig(max_seconds=60, seed=0))
+my_model, history = melody_rnn.train_model(train, valid, seconds=60, seed=0)
 print(f"{history.n_steps} steps in {history.seconds:.0f} s; best valid loss {history.best_valid_loss:.3f} nats/step")
 """),
 ("code", r"""
