@@ -229,7 +229,8 @@ def load_assignment(folder: str) -> Assignment:
             exec(compile(region, f"<{name} hidden tests {cell.grade_id}>", "exec"), namespace, _Names(namespace))
         except Exception as err:
             raise AssignmentError(f"{path}: the hidden tests of {cell.grade_id!r} fail in the grader "
-                                  f"({type(err).__name__}: {err}).") from None
+                                  f"({type(err).__name__}: {err}). That region should only build inputs and call "
+                                  "lessonkit.grading.hidden_check(function, exercise, cases).") from None
         finally:
             grading._RECORDING.reset(token)
         if len(recorded) != 1:

@@ -1,0 +1,37 @@
+"""Assignment sources: the right size, points stated, and graded with the lessons' own checks (fast)."""
+
+import os
+
+import pytest
+
+from lessonkit.checks import homework00, lesson00
+from lessonkit.homework.assignment import load_assignment, load_assignments
+from lessonkit.homework.release import repo_root
+
+SOURCE = os.path.join(repo_root(), "assignments", "source")
+ASSIGNMENTS = sorted(load_assignments(SOURCE))
+
+
+def test_there_is_an_assignment_for_lesson_00():
+    assert "00_music_as_data" in ASSIGNMENTS
+
+
+@pytest.mark.parametrize("name", ASSIGNMENTS)
+def test_each_assignment_has_3_to_6_tasks_and_a_written_answer_with_points_stated(name):
+    a = load_assignment(os.path.join(SOURCE, name))
+    assert 3 <= len(a.tasks) <= 6 and len(a.written) >= 1
+    for task in a.tasks + a.written:
+        assert f"{task.points:g} point" in task.title
+
+
+def test_visible_checks_are_the_lessons_own_exercises():
+    a = load_assignment(os.path.join(SOURCE, "00_music_as_data"))
+    by_function = {t.function: t.exercise for t in a.tasks}
+    assert by_function["transpose"] is lesson00.transpose_exercise
+    assert by_function["pitch_range"] is lesson00.pitch_range_exercise
+    assert by_function["notes_per_bar"] is lesson00.notes_per_bar_exercise
+    assert by_function["midi_to_hz"] is lesson00.midi_to_hz_exercise
+    assert by_function["sounding_fraction"] is homework00.sounding_fraction_exercise
+    for task in a.tasks:  # hidden inputs add to the visible ones, which are graded too
+        assert task.cases[: len(task.exercise.cases)] == list(task.exercise.cases)
+        assert len(task.hidden_cases) >= len(task.exercise.cases)
