@@ -59,6 +59,15 @@ def context(browser, request):
     ctx.close()
 
 
+@pytest.fixture(autouse=True)
+def _shutdown_kernels_after_each_test(request):
+    """Stop the kernels a test started on a module's shared server, once the test is over."""
+    yield
+    for name in ("lab_server", "notebook_server", "broken_lab"):
+        if name in request.fixturenames:
+            request.getfixturevalue(name).shutdown_kernels()
+
+
 @pytest.hookimpl(wrapper=True, tryfirst=True)
 def pytest_runtest_makereport(item, call):
     report = yield

@@ -96,7 +96,7 @@ DOM_PROBLEMS_JS = """
     const where = 'cell ' + (i + 1) + ' (' + JSON.stringify(src.split('\\n')[0].slice(0, 60)) + ')';
     const outs = Array.from(w.node.querySelectorAll('.jp-OutputArea-output'));
     for (const o of outs) {
-      const text = o.innerText || '';
+      const text = o.textContent || '';  // not innerText: it is empty for cells scrolled out of view
       const mime = o.dataset.mimeType || '';
       if (mime === 'application/vnd.jupyter.stderr' && /Traceback|Error/.test(text))
         problems.push(where + ' shows an error: ' + text.trim().split('\\n').slice(-1)[0].slice(0, 200));
@@ -140,7 +140,8 @@ async (path) => {
   const hex = buf => Array.from(new Uint8Array(buf)).map(b => b.toString(16).padStart(2, '0')).join('');
   const result = [];
   for (const a of panel.content.node.querySelectorAll('audio')) {
-    const item = {src: a.src || '', bytes: 0, digest: '', duration: null, error: null};
+    const cell = panel.content.widgets.findIndex(w => w.node.contains(a)) + 1;
+    const item = {src: a.src || '', cell, bytes: 0, digest: '', duration: null, error: null};
     if (item.src) {
       try {
         const buf = await (await fetch(item.src)).arrayBuffer();
@@ -205,8 +206,9 @@ class NotebookPage:
 
     # ------------------------------------------------------------------ open and run
     def open(self, timeout_s: float = 90.0) -> "NotebookPage":
-        route = {"lab": "lab/tree/", "notebook": "notebooks/"}[self.app]
-        self.page.goto(self.server.url(route + self.path), wait_until="domcontentloaded")
+        # ?reset: a fresh Lab workspace, not the tabs an earlier test left open on this server
+        route = {"lab": f"lab/tree/{self.path}?reset", "notebook": f"notebooks/{self.path}"}[self.app]
+        self.page.goto(self.server.url(route), wait_until="domcontentloaded")
         self.wait_until(lambda: (self.state() or {}).get("kernel") == "idle", timeout_s,
                         "the notebook to load and its kernel to start")
         return self
@@ -249,8 +251,9 @@ class NotebookPage:
         """Give widget views time to render ("Loading widget..." goes away); never fails."""
         try:
             self.page.wait_for_function(
-                "() => !/Loading widget/.test(document.querySelector('.jp-Notebook') ? "
-                "document.querySelector('.jp-Notebook').innerText : '')", timeout=timeout_s * 1000)
+                "(path) => { const panel = (%s)(path);"
+                " return panel && !/Loading widget/.test(panel.content.node.textContent); }" % _PANEL_JS,
+                arg=self.path, timeout=timeout_s * 1000)
         except Exception:
             pass
         self.page.wait_for_timeout(300)
@@ -290,7 +293,12 @@ class NotebookPage:
                 problems.append(f"{where} was not run (no execution count)")
         if state["kernel"] != "idle":
             problems.append(f"the kernel is {state['kernel']!r}, not idle")
-        problems += self.page.evaluate(DOM_PROBLEMS_JS, self.path)
+        raised = {c["index"] + 1 for c in state["cells"] if any(o["type"] == "error" for o in c["outputs"])}
+        for p in self.page.evaluate(DOM_PROBLEMS_JS, self.path):
+            cell = re.match(r"cell (\d+) ", p)
+            if cell and int(cell.group(1)) in raised and " shows an error: " in p:
+                continue  # the traceback of an error already reported from the notebook model
+            problems.append(p)
         images = self.images()
         players = self.audio()
         if len(images) < min_images:
@@ -298,8 +306,12 @@ class NotebookPage:
         if len(players) < min_audio:
             problems.append(f"expected at least {min_audio} audio player(s), the page shows {len(players)}")
         for i, a in enumerate(players, 1):
+            i = f"{i} (in cell {a['cell']})"
             if not a["src"].startswith(("blob:", "data:")):
                 problems.append(f"audio player {i} has no sound loaded (src={a['src'][:60]!r})")
+            elif a["bytes"] == 0:
+                problems.append(f"audio player {i} is empty (0 bytes): a student sees a player that cannot "
+                                "play; show it only once there is sound, or give it a moment of silence")
             elif a["error"]:
                 problems.append(f"audio player {i}: {a['error']}")
             elif a["bytes"] <= 44 or not a["duration"]:
@@ -315,8 +327,9 @@ class NotebookPage:
         return self.page.evaluate(AUDIO_JS, self.path)
 
     def text(self) -> str:
-        """All text a student sees in the notebook."""
-        return self.page.locator(".jp-Notebook").first.inner_text()
+        """All the text of the notebook (sources and outputs), scrolled into view or not."""
+        return self.page.evaluate("(path) => { const panel = (%s)(path);"
+                                  " return panel ? panel.content.node.textContent : ''; }" % _PANEL_JS, self.path)
 
     # ------------------------------------------------------------------ screenshots
     def screenshot(self, path: Path, max_height: int = 30000) -> Path:

@@ -165,6 +165,16 @@ class JupyterServer:
             body = resp.read()
         return json.loads(body) if body else None
 
+    def shutdown_kernels(self) -> None:
+        """End every session and kernel, so one test's kernels do not eat the next one's CPU."""
+        try:
+            for session in self.api("api/sessions"):
+                self.api(f"api/sessions/{session['id']}", method="DELETE")
+            for kernel in self.api("api/kernels"):
+                self.api(f"api/kernels/{kernel['id']}", method="DELETE")
+        except (urllib.error.URLError, OSError):
+            pass
+
     def log_tail(self, n_chars: int = 4000) -> str:
         try:
             return self.log_path.read_text(errors="replace")[-n_chars:]
@@ -311,13 +321,19 @@ def start_make_target(target: str, port: int, home: Path, *, name: str,
                       timeout_s: float = 180.0) -> tuple[subprocess.Popen, str, Path]:
     """Run ``make <target> PORT=<port>`` as a student would and return the URL it prints.
 
-    ``BROWSER=true`` stops Jupyter from opening a browser; Lab's workspace files go to
-    ``home`` instead of the real ``~/.jupyter``. Returns (process, url-with-token, log path);
-    the caller stops the process with :func:`stop_process_tree`.
+    Instead of a real browser, ``BROWSER`` is a tiny script that writes the address Jupyter
+    asks it to open into ``home/opened-urls.txt`` (see :func:`opened_urls`); Lab's workspace
+    files go to ``home`` instead of the real ``~/.jupyter``. Returns (process, the printed
+    URL with its token, log path); the caller stops the process with :func:`stop_process_tree`.
     """
     LOGS.mkdir(parents=True, exist_ok=True)
+    home.mkdir(parents=True, exist_ok=True)
     log_path = LOGS / f"{name}.log"
-    env = dict(os.environ, BROWSER="true",
+    recorder = home / "record-url"
+    recorder.write_text(f'#!/bin/sh\necho "$1" >> "{home / "opened-urls.txt"}"\n')
+    recorder.chmod(0o755)
+    env = {key: value for key, value in os.environ.items() if not key.startswith(LEAKY_ENV_PREFIXES)}
+    env.update(BROWSER=f"{recorder} %s",
                JUPYTERLAB_WORKSPACES_DIR=str(home / "lab-workspaces"),
                JUPYTER_RUNTIME_DIR=str(home / "runtime"))
     log_file = open(log_path, "w")
@@ -327,8 +343,7 @@ def start_make_target(target: str, port: int, home: Path, *, name: str,
     log_file.close()
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
-        text = log_path.read_text(errors="replace")
-        match = URL_RE.search(text)
+        match = URL_RE.search(log_path.read_text(errors="replace"))
         if match:
             return proc, match.group(1), log_path
         if proc.poll() is not None:
@@ -337,6 +352,26 @@ def start_make_target(target: str, port: int, home: Path, *, name: str,
     stop_process_tree(proc)
     raise AssertionError(f"`make {target}` printed no URL with a token within {timeout_s:.0f} s; its output:\n"
                          + log_path.read_text(errors="replace")[-4000:])
+
+
+def opened_urls(home: Path, timeout_s: float = 15.0) -> list[str]:
+    """The addresses Jupyter asked the (recording) browser to open, following its redirect files.
+
+    Jupyter opens a local ``jpserver-...-open.html`` that redirects to the real page; the
+    redirect target is returned in its place.
+    """
+    record = home / "opened-urls.txt"
+    deadline = time.monotonic() + timeout_s
+    while not record.exists() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    urls = []
+    for url in (record.read_text().split() if record.exists() else []):
+        if url.startswith("file://"):
+            html = Path(url[len("file://"):]).read_text()
+            found = re.search(r'http-equiv="refresh" content="\d+;url=([^"]+)"', html)
+            url = found.group(1) if found else url
+        urls.append(url)
+    return urls
 
 
 def write_lab_settings(env: dict, settings: dict = TEST_LAB_SETTINGS) -> None:

@@ -9,6 +9,8 @@ Jupyter server.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from .interactions import INTERACTIONS
@@ -55,6 +57,25 @@ def test_kernel_is_the_project_venv_with_lessonkit(context, lab_server):
     nb = NotebookPage(page, lab_server, f"notebooks/{fixture.name}").open()
     nb.run_all()
     assert not nb.find_problems()
-    line = next(l for l in nb.text().splitlines() if l.startswith("kernel python:"))
-    executable = line.split(":", 1)[1].strip()
+    printed = re.search(r"kernel python: (/\S+)", nb.text())
+    assert printed, "the fixture's first cell did not print the kernel's sys.executable"
+    executable = printed.group(1)
     assert executable.startswith(str(REPO / ".venv" / "bin" / "python")), executable
+
+
+def arrow_keys_move_the_fixture_slider(context, server, app):
+    """Focus the fixture's slider handle, press ArrowRight twice; the value, plot and sound follow."""
+    from .interactions import outputs, wait_both_change
+
+    fixture = fixture_notebooks()[0]
+    nb = NotebookPage(context.new_page(), server, f"notebooks/{fixture.name}", app=app).open()
+    nb.run_all()
+    before = outputs(nb)
+    value = nb.press_slider("Transpose", "ArrowRight", times=2)
+    assert value == "2", f"ArrowRight twice on the focused slider should give 2, the readout says {value!r}"
+    wait_both_change(nb, before, "the plot and sound to follow the arrow keys")
+
+
+def test_arrow_keys_move_a_slider_in_lab(context, lab_server):
+    """Students who use the keyboard (or a screen reader) can move a slider."""
+    arrow_keys_move_the_fixture_slider(context, lab_server, "lab")
