@@ -45,7 +45,7 @@ def _compare_transpose(got, want: Melody, case) -> str | None:
             got.durations_steps, want.durations_steps):
         return "The rhythm changed. Transposing moves notes up or down; keep onset_steps and duration_steps as they are."
     diff = got.pitches - melody.pitches
-    if np.all(diff == 0):
+    if np.all(diff == 0) and semitones != 0:
         return "The pitches did not change at all: is the starting code still unchanged? Add `semitones` to each pitch."
     if np.all(diff == -semitones) and semitones != 0:
         return "Your notes moved the wrong way: a positive number of semitones should make them higher."
