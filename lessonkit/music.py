@@ -45,6 +45,7 @@ The encoding is lossless on the grid for pitch and timing; velocity is not kept
 from __future__ import annotations
 
 import io
+import math
 import os
 import re
 from dataclasses import dataclass
@@ -762,7 +763,8 @@ class Melody:
         Tied notes of the same pitch are merged (a "tie" between two different pitches,
         which some ABC transcriptions write for a slur, keeps both notes), grace notes
         dropped, chords read as their top note, and
-        onsets/ends rounded to the nearest 16th (triplets land on the nearest step).
+        onsets/ends rounded to the nearest 16th, halves down (triplets land on the nearest
+        step; a dotted 16th and a 32nd become two 16ths).
         The first meter and tempo found are kept; an upbeat becomes ``pickup_steps``.
 
         Raises
@@ -807,7 +809,9 @@ class Melody:
                 k = len(events) - 1
             if el.tie is not None and el.tie.type in ("start", "continue"):
                 tied[pitch] = k
-        events = [(int(round(o)), int(round(e)), p, v) for o, e, p, v in events]
+        # Round halves down: a dotted-16th + 32nd pair (1.5 + 0.5 steps, as hornpipes are often
+        # written) becomes two 16ths; Python's round() (halves to even) would merge every other pair.
+        events = [(_round_half_down(o), _round_half_down(e), p, v) for o, e, p, v in events]
         if not events:
             raise MelodyError("This music21 stream has no notes.")
         events.sort(key=lambda e: (e[0], -e[2]))
@@ -824,6 +828,10 @@ class Melody:
         melody = cls._from_events(events, tempo_bpm=min(max(tempo_bpm, 10.0), 400.0), meter=_safe_meter(meter),
                                   pickup_steps=pickup)
         return melody.copy(length_steps=max(length, melody.length_steps))
+
+
+def _round_half_down(x: float) -> int:
+    return int(math.ceil(x - 0.5 - 1e-9))
 
 
 def _safe_meter(meter: str) -> str:

@@ -44,6 +44,12 @@ SPLIT_PERMILLE = (800, 100, 100)
 """Share of split groups per split, in thousandths (80/10/10)."""
 MIN_NOTES = 8
 """Tunes with fewer notes are skipped as too short."""
+MAX_CHORD_SHARE = 0.2
+"""Tunes with more chords than this share of their notes are two voices: skipped as polyphonic.
+Fewer chords (a fiddler's double stops, a final chord) are read as their top note."""
+MAX_LOST_SHARE = 0.1
+"""Tunes that would lose more than this share of their notes when rounded to 16ths (runs of
+32nds, 16th-note triplets) are skipped; fewer lost notes are counted and the tune is kept."""
 PITCH_RANGE = (36, 96)
 """Sane MIDI pitches for a folk melody (C2..C7); tunes with notes outside are skipped."""
 LOOP_STEPS = 32
@@ -124,6 +130,9 @@ def list_jobs(collections=COLLECTIONS, root=None, limit=None):
 # ----------------------------------------------------------------------------- parsing one tune
 
 
+_VOICE = re.compile(r"(?:^V:|\[V:)\s*([^\]\s]+)", re.M)
+
+
 class _Timeout(Exception):
     pass
 
@@ -147,7 +156,8 @@ def parse_tune(job: dict) -> dict:
     -------
     dict
         ``status`` is ``"ok"`` or a skip reason (``"unparseable"``, ``"no meter"``,
-        ``"no notes"``, ``"polyphonic"``, ``"too short"``, ``"pitch out of range"``);
+        ``"no notes"``, ``"polyphonic"``, ``"too fast for the 16th grid"``, ``"too short"``,
+        ``"pitch out of range"``);
         the job's provenance keys are always copied.
     """
     out = {k: job[k] for k in ("collection", "file", "index", "number")}
@@ -173,6 +183,11 @@ def _parse_tune(text: str) -> dict:
 
     from ..music import Melody, _parse_meter
 
+    # music21 splits voices declared in the header (V: lines) into parts, but reads inline
+    # [V:n] fields as if all voices were one, so voices are counted in the text.
+    voices = set(_VOICE.findall(text))
+    if len(voices) > 1:
+        return dict(status="polyphonic", detail=f"{len(voices)} voices (V: fields) in the ABC")
     handler = abcFormat.ABCFile().readstr(text)
     titles, meters, key, tempo_given, seen_note = [], [], None, False, False
     for token in handler.tokens:
@@ -233,6 +248,11 @@ def _parse_tune(text: str) -> dict:
     result = dict(title=_first(titles), meter=meter, key=_key_name(key), tempo_bpm=melody.tempo_bpm,
                   tempo_given=tempo_given, meter_changes=meter_changes, off_grid_notes=off_grid, chords=chords,
                   n_notes=len(melody), notes_lost=max(events - len(melody), 0))
+    if chords > MAX_CHORD_SHARE * events:
+        return dict(result, status="polyphonic", detail=f"{chords} of {events} notes are chords (two voices)")
+    if result["notes_lost"] > MAX_LOST_SHARE * events:
+        return dict(result, status="too fast for the 16th grid",
+                    detail=f"{result['notes_lost']} of {events} notes would be lost")
     if len(melody) < MIN_NOTES:
         return dict(result, status="too short", detail=f"{len(melody)} notes")
     if low < PITCH_RANGE[0] or high > PITCH_RANGE[1]:
@@ -251,6 +271,17 @@ def _parse_tune(text: str) -> dict:
 
 def _first(items):
     return items[0] if items else ""
+
+
+def fix_title(title: str) -> str:
+    """Repair titles whose DOS (cp437) umlauts were stored as C1 control characters.
+
+    Some Essen files (``lot.abc``, ``lux.abc``, ``han*.abc``, ``test*.abc``) write
+    "getr\x84umet" for "geträumet"; other files use real Latin-1 letters and are kept.
+    """
+    if any(0x80 <= ord(c) <= 0x9F for c in title) and all(ord(c) < 256 for c in title):
+        return title.encode("latin-1").decode("cp437")
+    return title
 
 
 # ----------------------------------------------------------------------------- parsing everything
@@ -359,7 +390,7 @@ def assemble(parsed, log=print, group_by_title=True, group_by_opening=True):
     Exact duplicates (same :func:`content_key`) are removed, keeping the first copy
     in :data:`COLLECTIONS` order. Tunes are then joined into *split groups*: tunes
     with the same content key, the same opening (first 16 intervals and onset
-    gaps), or the same normalized title and meter land in one group, and a group's
+    gaps), or the same normalized title (:func:`normalize_title`) land in one group, and a group's
     split is a hash of its smallest content key. So a tune and its transpositions,
     variant transcriptions and near copies can never be in two splits.
     """
@@ -370,6 +401,7 @@ def assemble(parsed, log=print, group_by_title=True, group_by_opening=True):
     flags = collections.Counter()
     kept = []
     for r in parsed:
+        r = dict(r, title=fix_title(r.get("title") or ""))
         if r["status"] != "ok":
             skipped[r["status"]] += 1
             if len(skipped_examples[r["status"]]) < 5:
@@ -397,6 +429,8 @@ def assemble(parsed, log=print, group_by_title=True, group_by_opening=True):
         tunes.append(r)
     for r in tunes:
         flags["off-grid notes rounded (tunes kept)"] += r["off_grid_notes"] > 0
+        flags["notes lost in rounding (tunes kept)"] += r["notes_lost"] > 0
+        flags["notes lost in rounding (notes)"] += int(r["notes_lost"])
         flags["chords read as their top note (tunes kept)"] += r["chords"] > 0
         flags["meter changes inside the tune (tunes kept)"] += bool(r["meter_changes"])
         flags["tempo given in the file"] += bool(r["tempo_given"])
@@ -411,7 +445,7 @@ def assemble(parsed, log=print, group_by_title=True, group_by_opening=True):
                 key = prefix_key(r["pitches"], r["onsets"])
             else:
                 title = normalize_title(r["title"])
-                key = f"{title}|{r['meter']}" if len(title) >= 4 else None
+                key = title if len(title) >= 4 else None
             if key is None:
                 continue
             if key in first_of:
@@ -524,7 +558,10 @@ def build_arrays(tunes, counts):
         for col in META_COLUMNS:
             value = r[col]
             meta[col].append(value.item() if isinstance(value, np.generic) else value)
+    import music21
+
     info = dict(format_version=FORMAT_VERSION, splits=list(SPLITS), counts=counts,
+                built_with=dict(music21=music21.__version__, numpy=np.__version__, python=sys.version.split()[0]),
                 loop_meters=LOOP_METERS, min_notes=MIN_NOTES, pitch_range=list(PITCH_RANGE),
                 loop_min_notes=LOOP_MIN_NOTES)
     arrays = dict(
@@ -604,18 +641,21 @@ def main(argv=None) -> int:
     t0 = time.time()
     if args.reuse_parsed:
         with open(args.cache, "rb") as f:
-            parsed = pickle.load(f)
-        log(f"reusing {len(parsed)} parsed tunes from {args.cache}")
+            cached = pickle.load(f)  # our own cache file, written below
+        parsed, parse_s = cached["parsed"], cached["parse_s"]
+        log(f"reusing {len(parsed)} parsed tunes from {args.cache} (parsing took {parse_s:.0f} s)")
     else:
         jobs = list_jobs(args.collections, limit=args.limit)
         log(f"{len(jobs)} tunes in {len(args.collections)} collections; parsing with {args.jobs} processes")
         parsed = parse_all(jobs, processes=args.jobs, niceness=args.nice, log=log)
+        parse_s = time.time() - t0
         os.makedirs(os.path.dirname(os.path.abspath(args.cache)), exist_ok=True)
-        atomic_write_bytes(args.cache, pickle.dumps(parsed, protocol=pickle.HIGHEST_PROTOCOL))
-        log(f"parsed in {time.time() - t0:.0f} s; cached in {args.cache}")
-    parse_s = time.time() - t0
+        atomic_write_bytes(args.cache, pickle.dumps(dict(parsed=parsed, parse_s=parse_s, processes=args.jobs),
+                                                    protocol=pickle.HIGHEST_PROTOCOL))
+        log(f"parsed in {parse_s:.0f} s; cached in {args.cache}")
     tunes, counts = assemble(parsed, log=log)
     counts["parse_s"] = round(parse_s, 1)
+    counts["parse_processes"] = args.jobs
     arrays = build_arrays(tunes, counts)
     size = write_npz(out, arrays)
     summary = summarize(arrays)

@@ -58,7 +58,8 @@ def update_manifest(path, *, built_by: str = "", data_dir=None, **extra) -> dict
     path : str or os.PathLike
         The file, inside ``data_dir``.
     built_by : str
-        The command that rebuilds it, e.g. ``"python -m lessonkit data build"``.
+        The command that rebuilds it, e.g. ``"python -m lessonkit data build"``; if
+        empty, the entry's previous command is kept.
     data_dir : str, optional
         The data folder; defaults to the repository's ``data/``.
     **extra
@@ -74,14 +75,14 @@ def update_manifest(path, *, built_by: str = "", data_dir=None, **extra) -> dict
     name = os.path.relpath(path, data_dir).replace(os.sep, "/")
     if name.startswith(".."):
         raise DataFileError(f"{path} is not inside the data folder {data_dir}.")
+    manifest = read_manifest(data_dir)
     entry = {
         "sha256": sha256_of(path),
         "bytes": os.path.getsize(path),
-        "built_by": built_by,
+        "built_by": built_by or manifest.get(name, {}).get("built_by", ""),
         "updated": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
         **extra,
     }
-    manifest = read_manifest(data_dir)
     manifest[name] = entry
     text = json.dumps(dict(sorted(manifest.items())), indent=2, sort_keys=False) + "\n"
     atomic_write_bytes(os.path.join(data_dir, MANIFEST_NAME), text.encode("utf-8"))
