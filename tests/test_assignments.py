@@ -1,8 +1,9 @@
 """Every assignment: released without secrets, and graded the way a teacher expects.
 
-One class of example submissions (right, typical wrong, tampering, accidents, broken files;
-see lessonkit/homework/examples.py) is released and graded once per module and shared by
-the tests. The nbgrader round trip (gradebook, formgrader, feedback, --force) is slow.
+One class of example submissions per assignment (right, typical wrong, tampering, accidents,
+broken files; see lessonkit/homework/examples.py) is released and graded once per module and
+shared by the tests. The nbgrader round trip (gradebook, formgrader, feedback, --force) runs
+on assignment 00 only: the pipeline does not depend on the assignment.
 """
 
 import csv
@@ -14,15 +15,20 @@ import pytest
 
 from lessonkit.errors import LessonkitError
 from lessonkit.homework import examples
-from lessonkit.homework.assignment import load_assignments
+from lessonkit.homework.assignment import load_assignment, load_assignments
 from lessonkit.homework.grade import grade_folder
 from lessonkit.homework.release import find_leaks, main as release_main, repo_root, secret_lines
 
 ROOT = repo_root()
 SOURCE = os.path.join(ROOT, "assignments", "source")
 ASSIGNMENTS = sorted(load_assignments(SOURCE))
+EXPECTED = {name: examples.expected_scores(load_assignment(os.path.join(SOURCE, name))) for name in ASSIGNMENTS}
 TASK_TIME_S = 3.0
-pytestmark = pytest.mark.slow  # nbgrader's release alone takes ~20 s; the class takes ~15 s more
+pytestmark = pytest.mark.slow  # nbgrader's release takes ~25 s, grading the example classes ~45 s more
+
+
+def _quiet(*args):
+    pass
 
 
 @pytest.fixture(scope="module")
@@ -36,16 +42,21 @@ def released(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def graded_class(released, tmp_path_factory):
-    """Example class of 00, graded without nbgrader: {student: row of grades.csv}."""
+    """Every assignment's example class in one folder, graded once without nbgrader."""
     folder = tmp_path_factory.mktemp("submitted")
-    examples.write_class(str(folder), "00_music_as_data", source_root=str(released / "source"),
-                         release_root=str(released / "release"))
+    for name in ASSIGNMENTS:
+        examples.write_class(str(folder), name, source_root=str(released / "source"),
+                             release_root=str(released / "release"))
     out = tmp_path_factory.mktemp("grading")
     grades = grade_folder(str(folder), str(out), source=str(released / "source"), use_nbgrader=False,
-                          task_time_s=TASK_TIME_S, log=lambda *a: None)
+                          task_time_s=TASK_TIME_S, log=_quiet)
     with open(out / "grades.csv") as f:
-        rows = {r["student"]: r for r in csv.DictReader(f)}
-    return {"folder": folder, "out": out, "rows": rows, "grades": {g.student: g for g in grades}}
+        rows = {(r["student"], r["assignment"]): r for r in csv.DictReader(f)}
+    return {"folder": folder, "out": out, "rows": rows, "grades": {(g.student, g.assignment): g for g in grades}}
+
+
+def _score(graded_class, student, name):
+    return float(graded_class["rows"][(student, name)]["auto_score"])
 
 
 # ----------------------------------------------------------------------------- release
@@ -78,93 +89,118 @@ def test_the_leak_search_finds_a_solution_line_left_in_a_release(released, tmp_p
     assert any("sounding / len(tokens)" in leak for leak in find_leaks(str(released / "source" / name), str(leaky)))
 
 
-# ----------------------------------------------------------------------------- grading 00
+# ----------------------------------------------------------------------------- grading every assignment
 
 
-@pytest.mark.parametrize("student,expected", sorted(examples.EXPECTED_00.items()))
-def test_example_submissions_score_what_a_teacher_expects(graded_class, student, expected):
-    row = graded_class["rows"][student]
-    low, high = expected
-    assert low <= float(row["auto_score"]) <= high, (student, row, graded_class["grades"][student].tasks)
+@pytest.mark.parametrize("name,student", [(n, k) for n in ASSIGNMENTS for k in sorted(EXPECTED[n])])
+def test_example_submissions_score_what_a_teacher_expects(graded_class, name, student):
+    low, high = EXPECTED[name][student]
+    score = _score(graded_class, student, name)
+    assert low <= score <= high, (student, graded_class["grades"][(student, name)].tasks)
 
 
-def test_reference_solution_scores_full_marks(graded_class):
-    row = graded_class["rows"]["reference"]
-    assert row["status"] == "graded" and row["auto_score"] == row["auto_max"] == "13.00"
-    assert row["max_score"] == "15.00" and row["manual_pending"] == "1"  # the written answer waits for the teacher
+@pytest.mark.parametrize("name", ASSIGNMENTS)
+def test_reference_scores_full_marks_and_blank_scores_zero(graded_class, name):
+    ref = graded_class["rows"][("reference", name)]
+    assert ref["status"] == "graded" and ref["auto_score"] == ref["auto_max"] and float(ref["auto_max"]) >= 10
+    assert ref["manual_pending"] == "1"  # its written answer waits for the teacher
+    blank = graded_class["grades"][("blank", name)]
+    assert [t.score for t in blank.tasks] == [0.0] * len(blank.tasks) and blank.written_pending == 0
 
 
-def test_released_blank_scores_zero_on_every_task(graded_class):
-    g = graded_class["grades"]["blank"]
-    assert [t.score for t in g.tasks] == [0.0] * 5 and g.written_pending == 0
+@pytest.mark.parametrize("name", ASSIGNMENTS)
+def test_tampering_scores_no_more_than_the_blank(graded_class, name):
+    blank = _score(graded_class, "blank", name)
+    tampering = [k for k in EXPECTED[name] if k.startswith("tamper_")]
+    assert len(tampering) >= 6
+    for student in tampering:
+        assert _score(graded_class, student, name) <= blank, student
 
 
-@pytest.mark.parametrize("student", sorted(examples.TAMPER_00))
-def test_tampering_scores_no_more_than_the_blank(graded_class, student):
-    blank = float(graded_class["rows"]["blank"]["auto_score"])
-    assert float(graded_class["rows"][student]["auto_score"]) <= blank
+@pytest.mark.parametrize("name", ASSIGNMENTS)
+def test_hard_coded_answers_lose_the_points_of_the_hidden_inputs(graded_class, name):
+    for task in graded_class["grades"][("wrong_hard_coded", name)].tasks:
+        assert task.score < 0.3 * task.points, task
 
 
-def test_hard_coded_answers_lose_the_points_of_the_hidden_inputs(graded_class):
-    g = graded_class["grades"]["wrong_hard_coded"]
-    for task in g.tasks:
-        assert task.n_right <= 2 and task.score < 0.25 * task.points
+@pytest.mark.parametrize("name", ASSIGNMENTS)
+def test_infinite_loop_costs_only_its_task_within_the_time_limit(graded_class, name):
+    g = graded_class["grades"][("accident_loop_in_function", name)]
+    assert g.tasks[0].score == 0.0 and "TimeoutError" in g.tasks[0].hint
+    assert all(t.score == t.points for t in g.tasks[1:])
+    assert g.wall_s < TASK_TIME_S + 25
+
+
+@pytest.mark.parametrize("name", ASSIGNMENTS)
+def test_stray_exit_and_crashing_cells_keep_the_points_the_answers_earn(graded_class, name):
+    full = graded_class["rows"][("reference", name)]["auto_max"]
+    for student in ("accident_exit", "accident_os_exit", "accident_loop_in_cell"):
+        assert graded_class["rows"][(student, name)]["auto_score"] == full, student
+    assert "crash (skipped)" in graded_class["rows"][("accident_os_exit", name)]["notes"]
 
 
 def test_off_by_one_transposition_loses_exactly_the_transpose_task_with_a_hint(graded_class):
-    g = graded_class["grades"]["wrong_off_by_one"]
+    g = graded_class["grades"][("wrong_off_by_one", "00_music_as_data")]
     scores = {t.function: t.score for t in g.tasks}
     assert scores == {"transpose": 0.0, "pitch_range": 2.0, "notes_per_bar": 3.0, "midi_to_hz": 2.0,
                       "sounding_fraction": 3.0}
     assert "semitones" in g.tasks[0].hint
 
 
-def test_infinite_loop_costs_only_its_task_within_the_time_limit(graded_class):
-    g = graded_class["grades"]["accident_loop_in_function"]
-    scores = {t.function: t.score for t in g.tasks}
-    assert scores["notes_per_bar"] == 0.0 and sum(scores.values()) == 10.0
-    assert g.wall_s < TASK_TIME_S + 20
-
-
-def test_stray_exit_and_crashing_cells_keep_the_points_the_answers_earn(graded_class):
-    for student in ("accident_exit", "accident_os_exit", "accident_loop_in_cell"):
-        assert graded_class["rows"][student]["auto_score"] == "13.00"
-    assert "crash (skipped)" in graded_class["rows"]["accident_os_exit"]["notes"]
+def test_probabilities_that_do_not_sum_to_1_lose_that_task_with_a_hint(graded_class):
+    g = graded_class["grades"][("wrong_not_normalised", "01_rules_vs_examples")]
+    task = {t.function: t for t in g.tasks}["next_probs"]
+    assert task.score <= 0.25 * task.points and "divide the row by its sum" in task.hint
+    g = graded_class["grades"][("wrong_not_normalised", "02_ai_duet")]
+    task = {t.function: t for t in g.tasks}["apply_temperature"]
+    assert task.score <= 0.25 * task.points and "sum" in task.hint
 
 
 def test_broken_submissions_are_reported_and_the_rest_graded(graded_class):
     rows = graded_class["rows"]
-    assert rows["not_a_notebook"]["status"] == "unreadable" and "not a readable notebook" in rows["not_a_notebook"]["notes"]
-    assert rows["only_a_pdf"]["status"] == "missing" and "homework.pdf" in rows["only_a_pdf"]["notes"]
-    assert "old format v3" in rows["old_format_v3"]["notes"]
-    assert "renamed" in rows["renamed_notebook"]["notes"]
-    assert "notes.txt" in rows["extra_files"]["notes"]
-    assert "deleted" in rows["accident_deleted_cell"]["notes"]
-    assert len(rows) == len(os.listdir(graded_class["folder"]))
+    a = "00_music_as_data"
+    assert rows[("not_a_notebook", a)]["status"] == "unreadable"
+    assert "not a readable notebook" in rows[("not_a_notebook", a)]["notes"]
+    assert rows[("only_a_pdf", a)]["status"] == "missing" and "homework.pdf" in rows[("only_a_pdf", a)]["notes"]
+    assert "old format v3" in rows[("old_format_v3", a)]["notes"]
+    assert "renamed" in rows[("renamed_notebook", a)]["notes"]
+    assert "notes.txt" in rows[("extra_files", a)]["notes"]
+    assert "deleted" in rows[("accident_deleted_cell", a)]["notes"]
+    # a student who handed in only some assignments gets a "missing" row for the others
+    assert rows[("accident_crash_in_function", "01_rules_vs_examples")]["status"] == "missing"
+    students = os.listdir(graded_class["folder"])
+    assert len(rows) == len(students) * len(ASSIGNMENTS)
 
 
 def test_grades_csv_has_the_columns_a_teacher_needs_sorted(graded_class):
     with open(graded_class["out"] / "grades.csv") as f:
         reader = csv.reader(f)
         header = next(reader)
-        students = [r[0] for r in reader]
+        keys = [(r[0], r[1]) for r in reader]
     for column in ("student", "assignment", "score", "max_score", "manual_pending"):
         assert column in header
-    assert students == sorted(students)
-    assert (graded_class["out"] / "feedback" / "wrong_typical" / "index.html").read_text().count("Hint:") >= 1
+    assert keys == sorted(keys)
+    assert (graded_class["out"] / "feedback" / "wrong_typical" / "index.html").read_text().count("Hint:") >= 3
 
 
 def test_grading_refuses_to_overwrite_earlier_grades_without_force(graded_class):
     with pytest.raises(LessonkitError, match="FORCE=1"):
-        grade_folder(str(graded_class["folder"]), str(graded_class["out"]), use_nbgrader=False, log=lambda *a: None)
+        grade_folder(str(graded_class["folder"]), str(graded_class["out"]), use_nbgrader=False, log=_quiet)
 
 
 def test_grading_the_same_folder_twice_gives_identical_csvs(graded_class, released, tmp_path):
-    again = tmp_path / "again"
-    grade_folder(str(graded_class["folder"]), str(again), source=str(released / "source"), use_nbgrader=False,
-                 task_time_s=TASK_TIME_S, log=lambda *a: None)
+    subset = tmp_path / "subset"
+    for student in ("reference", "wrong_typical", "accident_crash_in_function", "accident_os_exit",
+                    "tamper_forged_messages", "not_a_notebook", "wrong_hard_coded"):
+        shutil.copytree(graded_class["folder"] / student, subset / student)
+    outs = [tmp_path / "first", tmp_path / "second"]
+    for out in outs:
+        grade_folder(str(subset), str(out), source=str(released / "source"), use_nbgrader=False,
+                     task_time_s=TASK_TIME_S, log=_quiet)
     for name in ("grades.csv", "grades_by_task.csv"):
-        assert (again / name).read_bytes() == (graded_class["out"] / name).read_bytes()
+        first = (outs[0] / name).read_bytes()
+        assert first == (outs[1] / name).read_bytes()
+        assert len(first.splitlines()) > len(ASSIGNMENTS) * 5
 
 
 # ----------------------------------------------------------------------------- nbgrader round trip
@@ -180,7 +216,7 @@ def test_gradebook_formgrader_feedback_and_force_keep_the_teachers_written_score
     out = tmp_path / "grading"
     source = str(released / "source")
     first = {g.student: g for g in grade_folder(str(folder), str(out), source=source, task_time_s=TASK_TIME_S,
-                                                log=lambda *a: None)}
+                                                log=_quiet)}
     db = f"sqlite:///{out / 'course' / 'gradebook.db'}"
     with Gradebook(db) as gb:
         for student in ("reference", "blank", "wrong_typical", "tamper_print_pass"):
@@ -198,7 +234,7 @@ def test_gradebook_formgrader_feedback_and_force_keep_the_teachers_written_score
     # Without --force nothing is replaced.
     before = (out / "grades.csv").read_bytes()
     with pytest.raises(LessonkitError, match="FORCE=1"):
-        grade_folder(str(folder), str(out), source=source, log=lambda *a: None)
+        grade_folder(str(folder), str(out), source=source, log=_quiet)
     assert (out / "grades.csv").read_bytes() == before
 
     # The teacher grades the written answer in the formgrader; grading again with --force keeps it.
@@ -206,7 +242,7 @@ def test_gradebook_formgrader_feedback_and_force_keep_the_teachers_written_score
         grade = gb.find_grade("hold_written", "00_music_as_data", "00_music_as_data", "reference")
         grade.manual_score = 1.5
         gb.db.commit()
-    grade_folder(str(folder), str(out), source=source, force=True, task_time_s=TASK_TIME_S, log=lambda *a: None)
+    grade_folder(str(folder), str(out), source=source, force=True, task_time_s=TASK_TIME_S, log=_quiet)
     with open(out / "grades.csv") as f:
         rows = {r["student"]: r for r in csv.DictReader(f)}
     assert rows["reference"]["written_score"] == "1.50" and rows["reference"]["manual_pending"] == "0"

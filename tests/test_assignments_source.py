@@ -1,5 +1,6 @@
 """Assignment sources: the right size, points stated, and graded with the lessons' own checks (fast)."""
 
+import importlib
 import os
 
 import pytest
@@ -35,3 +36,15 @@ def test_visible_checks_are_the_lessons_own_exercises():
     for task in a.tasks:  # hidden inputs add to the visible ones, which are graded too
         assert task.cases[: len(task.exercise.cases)] == list(task.exercise.cases)
         assert len(task.hidden_cases) >= len(task.exercise.cases)
+
+
+@pytest.mark.parametrize("name", ASSIGNMENTS)
+def test_every_task_is_graded_with_the_lessons_or_the_homeworks_own_exercise(name):
+    nn = name[:2]
+    known = []
+    for module in (f"lessonkit.checks.lesson{nn}", f"lessonkit.checks.homework{nn}"):
+        known += list(importlib.import_module(module).EXERCISES.values())
+    a = load_assignment(os.path.join(SOURCE, name))
+    for task in a.tasks:
+        assert any(task.exercise is e for e in known), task.function
+        assert task.cases[: len(task.exercise.cases)] == list(task.exercise.cases)

@@ -5,7 +5,8 @@ Lesson: none (teachers' tooling; see docs/teacher-guide.md, "Writing an assignme
 A source notebook (``assignments/source/<name>/<name>.ipynb``) uses nbgrader's cell types:
 
 * **setup cells** (read-only code, no points): run by the grader as the teacher wrote them,
-  whatever a student did to their copy;
+  whatever a student did to their copy; a read-only cell tagged ``skip-in-grader`` (a demo that
+  uses the student's functions, a plot, a sound) is not run by the grader;
 * **answer cells** (nbgrader "autograded answer", code with a ``### BEGIN SOLUTION`` region):
   the only cells of the submission the grader runs;
 * **check cells** (nbgrader "autograder tests", with points): never run by the grader. Their
@@ -104,7 +105,12 @@ def nbgrader_meta(cell) -> dict:
     return meta if isinstance(meta, dict) else {}
 
 
+SKIP_TAG = "skip-in-grader"
+"""Cell tag of a read-only code cell the grader does not run (a demo that uses the student's functions)."""
+
+
 def cell_kind(cell) -> str:
+    """``"setup"``, ``"answer"``, ``"check"``, ``"written"``, ``"demo"`` (tagged skip-in-grader) or ``"text"``."""
     meta = nbgrader_meta(cell)
     if cell.get("cell_type") != "code":
         if meta.get("solution") and meta.get("grade"):
@@ -114,6 +120,8 @@ def cell_kind(cell) -> str:
         return "answer"
     if meta.get("grade"):
         return "check"
+    if SKIP_TAG in (cell.get("metadata", {}).get("tags") or []):
+        return "demo"
     return "setup"
 
 
@@ -158,14 +166,10 @@ class _AnswerName:
 
 
 class _Names(dict):
-    """Locals for reading hidden-test regions: unknown names become :class:`_AnswerName`."""
-
-    def __init__(self, globals_):
-        super().__init__()
-        self._globals = globals_
+    """Namespace for reading hidden-test regions: unknown names (the answers) become :class:`_AnswerName`."""
 
     def __missing__(self, key):
-        if key in self._globals or hasattr(builtins, key):
+        if hasattr(builtins, key) or key.startswith("__"):
             raise KeyError(key)
         return _AnswerName(key)
 
@@ -226,7 +230,8 @@ def load_assignment(folder: str) -> Assignment:
         recorded = []
         token = grading._RECORDING.set(recorded)
         try:
-            exec(compile(region, f"<{name} hidden tests {cell.grade_id}>", "exec"), namespace, _Names(namespace))
+            scope = _Names(namespace)
+            exec(compile(region, f"<{name} hidden tests {cell.grade_id}>", "exec"), scope)
         except Exception as err:
             raise AssignmentError(f"{path}: the hidden tests of {cell.grade_id!r} fail in the grader "
                                   f"({type(err).__name__}: {err}). That region should only build inputs and call "
