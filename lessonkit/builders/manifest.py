@@ -132,3 +132,25 @@ def verify_manifest(names=None, *, data_dir=None) -> dict:
             raise DataFileError(f"{path} does not match its sha256 in the manifest: it is damaged. {hint}")
         checked[name] = digest
     return checked
+
+
+def main(argv=None) -> int:
+    """``python -m lessonkit data verify [NAME ...]``: check data files against the manifest."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m lessonkit data verify",
+                                     description="Check data/ files against data/manifest.json (size and sha256).")
+    parser.add_argument("names", nargs="*", help="file names in data/ (default: every file in the manifest)")
+    args = parser.parse_args(argv)
+    checked = verify_manifest(args.names or None)  # raises DataFileError, which the CLI prints
+    manifest = read_manifest()
+    for name in checked:
+        print(f"ok  {name:<18} {manifest[name]['bytes']:>11,} bytes  sha256 {checked[name][:16]}...")
+    print(f"{len(checked)} file(s) match data/manifest.json")
+    return 0
+
+
+if __name__ == "__main__":
+    import sys
+
+    sys.exit(main())
