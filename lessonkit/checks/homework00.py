@@ -41,6 +41,8 @@ def _compare_sounding_fraction(got, want, case) -> str | None:
         return None
     n_steps = melody.length_steps
     sounding = want * n_steps
+    if len(melody) and math.isclose(got, sounding / len(melody)):
+        return "Divide by the number of steps, not by the number of notes."
     if got > 1.0:
         if math.isclose(got, sounding):
             return "You counted the sounding steps; now divide by the number of steps to get a fraction."
@@ -49,8 +51,6 @@ def _compare_sounding_fraction(got, want, case) -> str | None:
         return "You measured the silence. Count the steps that are not REST."
     if math.isclose(got, len(melody) / n_steps):
         return "You counted only the steps where a note starts. A HOLD step sounds too: only REST is silent."
-    if len(melody) and math.isclose(got, sounding / len(melody)):
-        return "Divide by the number of steps, not by the number of notes."
     return "Look at melody.to_tokens(): count the tokens that are not REST, then divide by how many tokens there are."
 
 
