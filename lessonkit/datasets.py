@@ -5,7 +5,7 @@ transitions), notebooks/04_latent_loops.ipynb (loops)
 
 The folk tunes
 --------------
-About 11,000 monophonic folk melodies from the collections that ship inside music21:
+12,431 monophonic folk melodies from the collections that ship inside music21:
 German, Chinese and other songs of the Essen folksong collection, Irish dance tunes
 from O'Neill's *Music of Ireland* (1850 tunes), Ryan's *Mammoth Collection* and Aird's
 *Airs*, and a few more (``data/README.md`` lists sources, licenses and counts).
@@ -86,7 +86,7 @@ class _Corpus:
         if not os.path.exists(path):
             raise DataFileError(
                 f"The folk-tune file {path} is missing. Rebuild it with `{BUILD_COMMAND}` "
-                "(run in the lessonkit folder; it takes a few minutes), or get a fresh copy of lessonkit."
+                "(run in the lessonkit folder; it takes about 11 minutes), or get a fresh copy of lessonkit."
             )
         self.arrays = self._read(lambda k: not k.startswith("loop"))
         self.meta = json.loads(self.arrays.pop("meta_json").tobytes().decode("utf-8"))
@@ -249,7 +249,10 @@ def load_tunes(split=None) -> list:
     Examples
     --------
     >>> tunes = load_tunes("train")
-    >>> tunes[0].meta["title"], tunes[0].meter
+    >>> len(tunes)
+    9950
+    >>> tunes[0].meta["collection"], tunes[0].meter
+    ('essenFolksong', '4/1')
     """
     split = _check_split(split)
     path = os.path.abspath(MELODIES_PATH)

@@ -209,3 +209,19 @@ def test_two_four_loops_start_every_other_bar():
     loops, starts = builder.cut_loops(0, r)
     assert starts.tolist() == [0, 16, 32]
     assert loops.shape == (3, 32) and loops[1, 0] == 64
+
+
+@pytest.mark.slow
+def test_builder_makes_a_loadable_file_from_a_few_tunes(tmp_path, monkeypatch):
+    out, cache = tmp_path / "few.npz", tmp_path / "parsed.pkl"
+    assert builder.main(["--limit", "40", "--collections", "nottingham-dataset", "oneills1850",
+                         "--out", str(out), "--cache", str(cache), "--no-manifest", "--nice", "0"]) == 0
+    monkeypatch.setattr(datasets, "MELODIES_PATH", str(out))
+    tunes = datasets.load_tunes()
+    summary = datasets.corpus_summary()
+    assert len(tunes) + sum(summary["skipped"].values()) + summary["duplicates_removed"] == 40
+    assert len(tunes) >= 35 and tunes[0].meta["title"] == "Cuckoo's Nest"
+    assert tunes[0].meta["collection"] == "nottingham-dataset" and tunes[0].pickup_steps == 4
+    assert datasets.load_loops(None).shape[1] == 32
+    assert builder.main(["--reuse-parsed", "--cache", str(cache), "--out", str(out), "--overwrite",
+                         "--no-manifest"]) == 0
