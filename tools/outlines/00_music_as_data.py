@@ -94,7 +94,8 @@ def transpose(melody, semitones):
     for note in melody:
         # YOUR CODE: append a Note with the pitch moved by `semitones`, same onset and duration
         new_notes.append(Note(note.pitch, note.onset_steps, note.duration_steps))
-    return Melody(new_notes, length_steps=melody.length_steps, meter=melody.meter, tempo_bpm=melody.tempo_bpm)
+    return Melody(new_notes, length_steps=melody.length_steps,
+                  meter=melody.meter, tempo_bpm=melody.tempo_bpm)
 
 check.check_transpose(transpose)
 """),
@@ -106,7 +107,8 @@ def transpose(melody, semitones):
     new_notes = []
     for note in melody:
         new_notes.append(Note(note.pitch + semitones, note.onset_steps, note.duration_steps))
-    return Melody(new_notes, length_steps=melody.length_steps, meter=melody.meter, tempo_bpm=melody.tempo_bpm)
+    return Melody(new_notes, length_steps=melody.length_steps,
+                  meter=melody.meter, tempo_bpm=melody.tempo_bpm)
 ```
 </details>
 """),
