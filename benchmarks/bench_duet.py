@@ -5,7 +5,8 @@ Kneser-Ney n-gram (order chosen on the valid split), the shipped GRU and a GRU t
 here; the GRU/n-gram NLL ratios (target <= 0.80); training time; ``respond()`` p95 latency
 for 2 bars (target < 50 ms); model size.
 
-Environment: ``LESSONKIT_BENCH_THREADS`` (default 2) sets torch's threads for the 60 s run.
+Environment: ``LESSONKIT_BENCH_THREADS`` sets torch's threads (default ``auto``: 2, or 1 when the machine
+is busy, as in :func:`lessonkit.training.choose_threads`).
 """
 
 from __future__ import annotations
@@ -22,9 +23,10 @@ def run() -> list:
     from lessonkit.datasets import load_tunes
     from lessonkit.models import markov, melody_rnn
     from lessonkit.models.duet import load_pretrained
-    from lessonkit.training import TrainConfig
+    from lessonkit.training import TrainConfig, choose_threads
 
-    threads = int(os.environ.get("LESSONKIT_BENCH_THREADS", "2"))
+    threads = os.environ.get("LESSONKIT_BENCH_THREADS", "auto")
+    threads = choose_threads(threads if threads == "auto" else int(threads))
     torch.set_num_threads(threads)
     train, valid, test = (load_tunes(s) for s in ("train", "valid", "test"))
     acc_tunes = test[::4]  # accuracy needs all 130 probabilities at every step: a quarter of the test tunes

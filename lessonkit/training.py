@@ -63,8 +63,11 @@ class TrainConfig:
         Stop when the valid loss has not improved for this many evaluations.
     seed : int
         Seeds torch and the batch generator.
-    threads : int or None
-        ``torch.set_num_threads`` while training (2 in a classroom: leave cores for the others).
+    threads : int or "auto" or None
+        ``torch.set_num_threads`` while training. ``"auto"`` (default): 2, or 1 when the machine
+        is already busy (load average above cores - 1). On 2 shared cores, 2 threads competing
+        with other work ran 8x *slower* than 1 thread (the threads wait for each other).
+        None leaves torch's setting alone.
     progress : bool
         Show a tqdm progress bar.
     live_plot : bool or None
@@ -80,7 +83,7 @@ class TrainConfig:
     eval_every: int = 50
     patience: int | None = 6
     seed: int = 0
-    threads: int | None = 2
+    threads: int | str | None = "auto"
     progress: bool = True
     live_plot: bool | None = None
 
@@ -140,6 +143,18 @@ def in_notebook() -> bool:
         return False
 
 
+def choose_threads(threads="auto") -> int | None:
+    """How many torch threads to train with: ``"auto"`` gives 2, or 1 on a busy machine."""
+    if threads != "auto":
+        return threads
+    cores = os.cpu_count() or 1
+    try:
+        busy = os.getloadavg()[0] > cores - 1
+    except (OSError, AttributeError):  # pragma: no cover (Windows)
+        busy = False
+    return 1 if busy or cores < 2 else 2
+
+
 def seed_everything(seed: int) -> np.random.Generator:
     """Seed torch (and Python's ``random``) and return a numpy Generator for batches."""
     import random
@@ -177,8 +192,9 @@ def train(model, sample_batch, loss_fn, valid_loss, config: TrainConfig | None =
     if config.max_seconds is not None and config.max_seconds <= 0:
         raise LessonkitError(f"max_seconds={config.max_seconds}: give a positive number of seconds.")
     old_threads = torch.get_num_threads()
-    if config.threads:
-        torch.set_num_threads(config.threads)
+    threads = choose_threads(config.threads)
+    if threads:
+        torch.set_num_threads(threads)
     rng = seed_everything(config.seed)
     optimizer = torch.optim.AdamW(model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
     history = History()
@@ -236,7 +252,7 @@ def train(model, sample_batch, loss_fn, valid_loss, config: TrainConfig | None =
     finally:
         if bar is not None:
             bar.close()
-        if config.threads:
+        if threads:
             torch.set_num_threads(old_threads)
     if best_state is not None:
         model.load_state_dict(best_state)
