@@ -37,3 +37,47 @@ def test_midi_to_hz_from_c4_is_diagnosed():
 def test_feedback_renders_html_with_its_verdict():
     fb = lesson00.check_midi_to_hz(lesson00.reference_midi_to_hz)
     assert 'data-passed="true"' in fb._repr_html_() and str(fb).startswith("✅")
+
+
+def test_typical_student_mistakes_get_targeted_hints():
+    import math
+
+    def low_from_zero(m):
+        low = 0
+        for p in m.pitches:
+            low = min(low, p)
+        return (low, max(m.pitches))
+
+    def fixed_bar_of_16(m):
+        counts = [0] * math.ceil(m.length_steps / m.steps_per_bar)
+        for n in m:
+            counts[n.onset_steps // 16] += 1
+        return counts
+
+    def changes_notes_in_place(m, s):
+        for n in m:
+            n.pitch += s
+        return m
+
+    def forgets_return(m, s):
+        [Note(n.pitch + s, n.onset_steps, n.duration_steps) for n in m]
+
+    cases = [
+        (lesson00.check_pitch_range(low_from_zero), "lower than every note"),
+        (lesson00.check_notes_per_bar(fixed_bar_of_16), "steps_per_bar instead of a fixed number"),
+        (lesson00.check_transpose(changes_notes_in_place), "cannot be changed"),
+        (lesson00.check_transpose(forgets_return), "forget the `return`"),
+        (lesson00.check_midi_to_hz(lambda p: 440 * 2 ^ ((p - 69) / 12)), "written **"),
+        (lesson00.check_tokens([61, 128, 129, 129, 62, 128, 128, 128]), "step 0"),
+        (lesson00.check_tokens(["C4", "HOLD"]), "without quotes"),
+    ]
+    for feedback, needle in cases:
+        assert not feedback.passed and needle in feedback.hint, (needle, feedback)
+
+
+def test_duration_check_accepts_rounding_and_names_the_mistake():
+    twinkle = Melody.parse("C4 C4 G4 G4 | A4 A4 G4*2 | F4 F4 E4 E4 | D4 D4 C4*2")
+    assert lesson00.check_duration_s(10.7, twinkle, 90).passed
+    assert not lesson00.check_duration_s("10.67", twinkle, 90).passed
+    assert "upside down" in lesson00.check_duration_s(24.0, twinkle, 90).hint
+    assert "counted notes" in lesson00.check_duration_s(14 * 60 / 360, twinkle, 90).hint

@@ -104,7 +104,9 @@ class Exercise:
         n_right, first_hint = 0, ""
         for (status, value), want, case in zip(results, expected, cases):
             if status != "ok":
-                hint = f"Your function raised {value} for input {_short(case)}."
+                hint = explain_error(str(value), case)
+            elif value is None and want is not None:
+                hint = "Your function returned None: did you forget the `return` line (or is it indented inside a loop)?"
             else:
                 try:
                     hint = self.compare_one(value, want, case)
@@ -118,6 +120,28 @@ class Exercise:
         if n_right == n:
             return Feedback(True, f"{self.describe or self.name} works on all {n} test inputs.", "", n, n)
         return Feedback(False, f"{n_right} of {n} test inputs give the right answer.", first_hint, n_right, n)
+
+
+_ERROR_ADVICE = [
+    # (words in the error, advice for a student); the first match wins
+    ("FrozenInstanceError", "A Note cannot be changed once made: build a new one with Note(pitch, onset_steps, duration_steps)."),
+    ("unsupported operand type(s) for ^", "In Python, 'to the power of' is written **, not ^."),
+    ("not supported between instances of 'Note'", "Notes cannot be compared directly: compare their .pitch (or use melody.pitches)."),
+    ("list index out of range", "An index went past the end of a list: check how you compute which position (e.g. which bar) to use."),
+    ("'NoneType' object", "Something is None where a value was expected: does every function you call return its result?"),
+    ("is not defined", "Your code uses a name that does not exist yet: check its spelling, and run the cells above first."),
+    ("Notes overlap", "Two notes overlap in your result: did you change the onsets or durations? Only the pitch should change."),
+    ("is shorter than the last note", "A note now ends after the melody: did you move the onsets? Only the pitch should change."),
+    ("outside MIDI's range", "A pitch left MIDI's range 0..127: check the number you add."),
+]
+
+
+def explain_error(error_text: str, case=()) -> str:
+    """A student-facing hint for an error raised by their function (``"TypeName: message"``)."""
+    for needle, advice in _ERROR_ADVICE:
+        if needle in error_text:
+            return f"{advice} (Python said: {error_text.rstrip('.')}.)"
+    return f"Your function stopped with an error on the input {_short(case)}: {error_text.rstrip('.')}."
 
 
 def call_cases(func, cases) -> list:

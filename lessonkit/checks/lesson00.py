@@ -12,7 +12,7 @@ import math
 
 import numpy as np
 
-from ..music import Melody
+from ..music import HOLD, REST, Melody
 from .core import Exercise, Feedback, run_exercise
 
 _TWINKLE = "C4 C4 G4 G4 A4 A4 G4*2 F4 F4 E4 E4 D4 D4 C4*2"
@@ -40,6 +40,9 @@ def _compare_transpose(got, want: Melody, case) -> str | None:
         return (f"Your function returned a {type(got).__name__}; it should return a Melody. "
                 "Build one from a list of Note objects: Melody(new_notes, length_steps=melody.length_steps).")
     if len(got) != len(want):
+        if len(got) == 1:
+            return (f"The result has only 1 note, but the melody has {len(want)}: is your `return` indented "
+                    "inside the loop? It should come after the loop has handled every note.")
         return f"The result has {len(got)} notes but the melody has {len(want)}: keep every note, change only its pitch."
     if not np.array_equal(got.onsets_steps, want.onsets_steps) or not np.array_equal(
             got.durations_steps, want.durations_steps):
@@ -90,7 +93,14 @@ def _compare_pitch_range(got, want, case) -> str | None:
         return "You returned (0, 0): the starting code is unchanged. Find the smallest and largest of melody.pitches."
     if want[0] != want[1] and tuple(got) == (want[1], want[0]):
         return "You have the two numbers the wrong way round: lowest first."
-    if tuple(int(x) for x in got) != want:
+    low, high = (int(x) for x in got)
+    if low < want[0]:
+        return (f"Your lowest pitch is {low}, lower than every note of the melody. If you start from a number like 0 "
+                "and look for something smaller, you never find it: start from the first note's pitch.")
+    if high > want[1]:
+        return (f"Your highest pitch is {high}, higher than every note of the melody. "
+                "Start from the first note's pitch rather than a fixed number.")
+    if (low, high) != want:
         return "Look at every note's pitch, not only the first and the last note."
     return None
 
@@ -134,12 +144,29 @@ def _compare_notes_per_bar(got, want, case) -> str | None:
                 f"steps long ({melody.steps_per_bar} here), and the last bar may be only partly filled.")
     if sum(got) == 0:
         return "Every count is 0: the starting code is unchanged. Loop over the notes and add 1 to the right bar."
+    if sum(got) == 1 and len(melody) > 1:
+        return ("Your counts add up to 1: is your `return` indented inside the loop? "
+                "It should come after the loop has counted every note.")
     if sum(got) != len(melody):
+        if got[1:] == want[:-1]:
+            return ("Every note landed one bar too late: bars are numbered from 0, so the first bar is "
+                    "counts[0]. Check for a `+ 1`.")
         return (f"Your counts add up to {sum(got)}, but the melody has {len(melody)} notes. Count each note once, "
                 "in the bar where it starts (rests are not notes).")
     if got != want:
-        return "Use each note's onset_steps // melody.steps_per_bar to find the bar it starts in."
+        if melody.steps_per_bar != 16 and got == _counts_with_bar_length(melody, 16, len(want)):
+            return (f"This test tune is in {melody.meter}, where a bar is {melody.steps_per_bar} steps, not 16. "
+                    "Use melody.steps_per_bar instead of a fixed number.")
+        return "Some notes are counted in the wrong bar: which bar a note is in depends on its onset and the bar length."
     return None
+
+
+def _counts_with_bar_length(melody: Melody, steps: int, n_bars: int) -> list:
+    counts = [0] * n_bars
+    for onset in melody.onsets_steps:
+        if onset // steps < n_bars:
+            counts[onset // steps] += 1
+    return counts
 
 
 notes_per_bar_exercise = Exercise(
@@ -204,6 +231,11 @@ def check_midi_to_hz(func) -> Feedback:
 def check_tokens(tokens) -> Feedback:
     """Check hand-written step tokens for ``"C4/2 r/2 D4"`` (an eighth note, an eighth rest, a quarter)."""
     want = Melody.parse("C4/2 r/2 D4").to_tokens().tolist()
+    if isinstance(tokens, (str, bytes)) or not hasattr(tokens, "__iter__"):
+        return Feedback(False, "Tokens should be a list of whole numbers.", "For example [60, 128, ...].", 0, 1)
+    if any(isinstance(t, str) for t in tokens):
+        return Feedback(False, "Tokens are numbers, not names.",
+                        "Write 60 for C4, and HOLD or REST without quotes (they are the numbers 128 and 129).", 0, 1)
     try:
         got = [int(t) for t in tokens]
     except (TypeError, ValueError):
@@ -213,26 +245,41 @@ def check_tokens(tokens) -> Feedback:
     if len(got) != len(want):
         hint = (f"You wrote {len(got)} tokens, but the melody lasts {len(want)} steps: one token per 16th-note step "
                 "(an eighth note is 2 steps, a quarter is 4).")
-    elif got.count(128) < want.count(128):
-        hint = "A note's first step is its pitch; every further step it sounds is HOLD (128)."
     else:
-        hint = "Silence is REST (129), not HOLD; and D4 is MIDI 62."
+        i = next(k for k in range(len(want)) if got[k] != want[k])
+        if want[i] == HOLD:
+            hint = f"Look at step {i}: the note that started before it is still sounding there."
+        elif want[i] == REST:
+            hint = f"Look at step {i}: nothing is sounding there."
+        else:
+            hint = (f"Look at step {i}: a note starts there. Its token is its MIDI number "
+                    "(parse_note_name tells you the number of a note name).")
     return Feedback(False, "not quite the tokens of C4/2 r/2 D4.", hint, 0, 1)
 
 
 def check_duration_s(seconds, melody: Melody, tempo_bpm: float) -> Feedback:
     """Check the length in seconds of ``melody`` played at ``tempo_bpm``."""
     want = melody.length_steps * 60.0 / (tempo_bpm * 4)
+    if isinstance(seconds, (str, bytes, bool)) or seconds is None:
+        return Feedback(False, "Give the length as a number of seconds (not text).", "For example 12.5, without quotes.", 0, 1)
     try:
         got = float(seconds)
     except (TypeError, ValueError):
         return Feedback(False, "Give the length as a number of seconds.", "For example 12.5.", 0, 1)
-    if abs(got - want) < 0.01:
-        return Feedback(True, f"{got:g} s is right: {melody.length_steps} steps of {60 / (tempo_bpm * 4):.4g} s.", "", 1, 1)
-    if abs(got - melody.length_steps * 60.0 / tempo_bpm) < 0.01:
+    if abs(got - want) < 0.051:  # rounding to one decimal is fine
+        return Feedback(True, f"{got:g} s is right ({want:.3f} s exactly): {melody.length_steps} steps of "
+                              f"{60 / (tempo_bpm * 4):.4g} s.", "", 1, 1)
+    steps, n_notes = melody.length_steps, len(melody)
+    if abs(got - steps * 60.0 / tempo_bpm) < 0.05:
         hint = "You treated each step as a whole beat; a beat is 4 steps."
-    elif abs(got - melody.length_steps) < 0.01:
+    elif abs(got - steps) < 0.05:
         hint = "That is the length in steps. How many seconds is one step at this tempo?"
+    elif abs(got - steps * 60.0 / (melody.tempo_bpm * 4)) < 0.05 and melody.tempo_bpm != tempo_bpm:
+        hint = f"That is the length at the melody's own tempo ({melody.tempo_bpm:g} bpm); the question asks for {tempo_bpm:g} bpm."
+    elif abs(got - n_notes * 60.0 / (tempo_bpm * 4)) < 0.05 or abs(got - n_notes * 60.0 / tempo_bpm) < 0.05:
+        hint = "You counted notes (len(melody)); the length in time is melody.length_steps, which includes long notes and rests."
+    elif abs(got - steps / 4 * tempo_bpm / 60) < 0.05:
+        hint = "Your formula is upside down: a faster tempo should make the melody shorter, not longer."
     else:
         hint = "A beat lasts 60 / tempo_bpm seconds, and a beat is 4 steps."
     return Feedback(False, f"{got:g} s is not the length of this melody at {tempo_bpm:g} bpm.", hint, 0, 1)
