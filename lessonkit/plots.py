@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .errors import LessonkitError, expect_number, expect_type
+from .errors import LessonkitError, expect_int, expect_number, expect_type
 from .music import Melody, note_name
 
 CALL_COLOUR = "#2a6fdb"
@@ -31,7 +31,7 @@ def _axes(ax, figsize=FIGSIZE):
 
 
 def piano_roll(melody: Melody, response: Melody | None = None, *, ax=None, title: str | None = None,
-               labels=("call", "response"), pitch_margin: int = 2):
+               labels=("call", "response"), pitch_margin: int = 2, pitch_limits: tuple | None = None):
     """Draw a melody as a piano roll: time across (in bars and beats), pitch up, note names on the axis.
 
     Parameters
@@ -44,6 +44,12 @@ def piano_roll(melody: Melody, response: Melody | None = None, *, ax=None, title
         Where to draw.
     title : str, optional
         Defaults to the melody's title, if it has one.
+    labels : tuple of str
+        Legend names of the two melodies.
+    pitch_margin : int
+        Empty rows above and below the notes, in semitones.
+    pitch_limits : (int, int), optional
+        Lowest and highest MIDI pitch to show; fix them to compare plots (e.g. a transposed tune).
 
     Returns
     -------
@@ -58,6 +64,8 @@ def piano_roll(melody: Melody, response: Melody | None = None, *, ax=None, title
     total = sum(m.length_steps for m, *_ in parts)
     low = min(m.pitch_range[0] for m, *_ in parts) - pitch_margin
     high = max(m.pitch_range[1] for m, *_ in parts) + pitch_margin
+    if pitch_limits is not None:
+        low, high = (expect_int(p, "pitch_limits", low=0, high=127) for p in pitch_limits)
     for pitch in range(low, high + 1):  # shade black-key rows like a keyboard
         if pitch % 12 in _BLACK_KEYS:
             ax.axhspan(pitch - 0.5, pitch + 0.5, color="#f3f3f3", zorder=0)

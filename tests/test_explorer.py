@@ -49,3 +49,13 @@ def test_bad_arguments_are_lessonkit_errors():
         tune_explorer([])
     with pytest.raises(LessonkitError, match="Unknown instrument"):
         tune_explorer([Melody.parse("C4")], instrument="kazoo")
+
+
+def test_transposing_moves_the_notes_in_a_fixed_frame(explorer):
+    choose, voice, tempo, shift = _controls(explorer)
+    def note_rows():
+        return [p.get_y() for p in explorer.ax.patches if p.get_gid() == "note"]
+    before_rows, before_limits = note_rows(), explorer.ax.get_ylim()
+    shift.value = 7
+    assert explorer.ax.get_ylim() == before_limits
+    assert [round(y - 7, 6) for y in note_rows()] == [round(y, 6) for y in before_rows]

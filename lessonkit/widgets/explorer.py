@@ -38,7 +38,7 @@ def tune_explorer(tunes, *, instrument: str | None = None, max_bars: int = 8) ->
     ipywidgets.VBox
         The controls, a status line, the plot (an ``Output``) and the player. The melody
         being shown is ``explorer.melody`` (a plain :class:`Melody`), its sound
-        ``explorer.audio`` (float32 at :data:`lessonkit.audio.SR`).
+        ``explorer.audio`` (float32 at :data:`lessonkit.audio.SR`), its piano roll ``explorer.ax``.
     """
     import matplotlib.pyplot as plt
 
@@ -91,7 +91,10 @@ def tune_explorer(tunes, *, instrument: str | None = None, max_bars: int = 8) ->
                       f"range {note_name(low)}&ndash;{note_name(high)}{note}")
         with plot:
             plot.clear_output(wait=True)
-            ax = plots.piano_roll(melody, title=names[choose.value])
+            tune_low, tune_high = tunes[choose.value].pitch_range  # a fixed frame, so transposing visibly moves the notes
+            limits = (max(0, tune_low + shift.min - 1), min(127, tune_high + shift.max + 1))
+            ax = plots.piano_roll(melody, title=names[choose.value], pitch_limits=limits)
+            box.ax = ax
             plt.show()
             plt.close(ax.figure)
         sound.value = audio.to_wav_bytes(box.audio)
