@@ -217,8 +217,10 @@ def bigram_answer(call, n_steps=32, seed=0):
     token = call.to_tokens()[-1]
     out = []
     for _ in range(n_steps):
-        p = next_probs(counts, token)
-        token = rng.choice(130, p=p)
+        row = counts[token]
+        if row.sum() == 0:       # a token never followed by anything: start again from a rest
+            row = counts[REST]
+        token = rng.choice(130, p=row / row.sum())    # what your next_probs does
         out.append(token)
     return Melody.from_tokens(out)   # a HOLD at the very start is read as a rest
 
