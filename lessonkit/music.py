@@ -396,6 +396,9 @@ class Melody:
         for i, word in enumerate(words, start=1):
             m = _TOKEN_RE.match(word)
             if not m:
+                if re.search(r"[*/]\d*\.\d", word):
+                    raise NoteNameError(f"Word {i}, {word!r}: write lengths as fractions, not decimals: "
+                                        "*3/2 for one and a half beats, /2 for half a beat.")
                 raise NoteNameError(f"Word {i}, {word!r}, is not a note. Write e.g. C4, F#3/2, Bb4*2 or r.")
             length = Fraction(STEPS_PER_BEAT)
             for op, num in re.findall(r"([*/])(\d+)", m.group("mult")):

@@ -42,7 +42,7 @@ def test_text_form_round_trips():
     assert Melody.parse(str(m)) == m
 
 
-@pytest.mark.parametrize("text, needle", [("C4 D4/3", "grid"), ("C4 X4", "Word 2"), ("C4 D4*0", "by 0"),
+@pytest.mark.parametrize("text, needle", [("C4 D4/3", "grid"), ("C4 X4", "Word 2"), ("C4 D4*0", "by 0"), ("E4*1.5", "*3/2"),
                                           ("r r", "only rests"), ("", "no notes")])
 def test_parse_errors_say_where_and_what_to_do(text, needle):
     with pytest.raises(LessonkitError) as err:

@@ -7,7 +7,7 @@ tune, it has to *read* one: to a machine, a melody is a list of numbers, and a s
 list of numbers. In this lesson you turn a real folk tune, collected by hand two hundred years ago,
 into the numbers that the models in the next lessons learn from; and you turn numbers back into sound.
 
-**Time:** about 50 minutes (25 minutes of guided work, 25 minutes of exercises).
+**Time:** about 60 minutes (25 minutes of guided work, 35 minutes of exercises).
 
 **Questions**
 - How can a tune be stored as numbers without losing anything we can hear?
@@ -127,22 +127,28 @@ in every key.
 """),
 ("md", r"""
 ## 2. A real tune from the folk corpus
-The models in this course learn from *examples*: over ten thousand folk tunes that ship inside
+The models in this course learn from *examples*: over twelve thousand folk tunes that ship inside
 `music21` (German and Chinese songs from the Essen collection; Irish and Scottish dance tunes from
 O'Neill's, Ryan's and Aird's books). They were turned into melodies once, and saved in `data/`.
+A *meter* such as 2/4 says how many beats a bar has (2) and which note is one beat (a quarter, 4).
+Below we pick an Irish dance tune by its title, *The Rakes of Mallow*; each tune's `meta` says where
+it came from.
 """),
 ("code", r"""
 tunes = load_tunes()
-print(len(tunes), "tunes")
-corpus_summary()
+summary = corpus_summary()
+print(len(tunes), "tunes,", summary["notes"], "notes")
+print("collections:", summary["per_collection"])
+print("most common meters:", list(summary["per_meter"].items())[:5])
 """),
 ("code", r"""
-tune = tunes[0]
+tune = next(t for t in tunes if t.meta["title"] == "The Rakes Of Mallow")
 print(tune.meta)
 tune
 """),
 ("code", r"""
-plots.piano_roll(tune.window(0, tune.pickup_steps + 4 * tune.steps_per_bar))
+first_bars = tune.window(0, tune.pickup_steps + 4 * tune.steps_per_bar)   # the first 4 bars
+plots.piano_roll(first_bars)
 plt.show()
 audio.play(tune)
 """),
@@ -308,7 +314,7 @@ To make sound, the computer plays each note on an instrument and adds them up. T
 """),
 ("code", r"""
 sound = audio.render(twinkle)
-print(sound.shape, sound.dtype, "=", len(sound) / audio.SR, "seconds")
+print(sound.shape, sound.dtype, "=", round(len(sound) / audio.SR, 2), "seconds")
 fig, axes = plt.subplots(2, 1, figsize=(10, 5.5), layout="constrained")
 plots.waveform(sound, ax=axes[0], title="waveform: the sound pressure over time")
 plots.spectrogram(sound, ax=axes[1], kind="linear", max_hz=4000,
@@ -316,6 +322,9 @@ plots.spectrogram(sound, ax=axes[1], kind="linear", max_hz=4000,
 plt.show()
 """),
 ("md", r"""
+(The sound is a little longer than the 8 seconds of the melody: the last note rings on for a moment
+after its key is let go, as on a real instrument.)
+
 The **spectrogram** shows each note as a stack of bright lines: the lowest line is the note's
 **frequency** (how many times per second the wave repeats, in Hz), and the lines above it are its
 *harmonics* at 2×, 3×, 4× that frequency. Their strengths give an instrument its colour (*timbre*);
@@ -336,20 +345,29 @@ audio.play_side_by_side({"flute": flute, "trumpet": trumpet})
 """),
 ("md", r"""
 **Ask yourself:** which instrument has more bright lines high up? Which one sounds brighter?
+The *spectral centroid* puts a number on it: the average frequency, weighted by loudness.
+"""),
+("code", r"""
+from lessonkit import analysis
+
+for name, sound in [("flute", flute), ("trumpet", trumpet)]:
+    print(f"{name:8s} brightness (spectral centroid): {analysis.spectral_centroid(sound).mean():.0f} Hz")
 """),
 ("md", r"""
 <details><summary>Our answer (think first!)</summary>
 
-The trumpet: its harmonics stay strong far above the lowest line, while the flute's sound is
-mostly the lowest line (the *fundamental*) with a few weak harmonics. Strong high harmonics sound
-bright and brassy; few harmonics sound pure and soft. This pattern, not the pitch, is what tells
+The trumpet. Both show the same evenly spaced lines (the harmonics of C4, about 262 Hz apart), but
+the flute's lines fade quickly as they go up, while the trumpet's stay strong far up: its
+spectral centroid is about twice the flute's. Strong high harmonics sound bright and brassy; weak
+ones sound soft and pure. This pattern, not the pitch, is what tells
 instruments apart, and it is what the neural synthesizer of lesson 03 learns to compress.
 </details>
 """),
 ("md", r"""
-### Exercise 5 · From pitch to frequency (5 minutes)
+### Exercise 5 · From pitch to frequency (10 minutes)
 `A4` (MIDI 69) is tuned to 440 Hz. Going up an octave (12 semitones) doubles the frequency, and each
-semitone multiplies it by the same amount. Write `midi_to_hz(pitch)`.
+semitone multiplies it by the same amount. Write `midi_to_hz(pitch)`. (In Python, "2 to the power
+x" is `2 ** x`, and x may be a fraction: `2 ** 0.5` is about 1.414.)
 """),
 ("code", r"""
 def midi_to_hz(pitch):
