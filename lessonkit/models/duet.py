@@ -461,10 +461,10 @@ def main(argv=None) -> int:
     from . import markov, melody_rnn
 
     parser = argparse.ArgumentParser(prog="lessonkit train duet", description=main.__doc__.split("\n")[0])
-    parser.add_argument("--steps", type=int, default=4000, help="gradient steps (default 4000; fixed for repeatability)")
+    parser.add_argument("--steps", type=int, default=5000, help="gradient steps (default 5000; fixed for repeatability)")
     parser.add_argument("--seconds", type=float, default=None, help="also stop after this many seconds")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--dropout", type=float, default=0.25)
+    parser.add_argument("--dropout", type=float, default=0.2, help="dropout for the long run (default 0.2)")
     parser.add_argument("--threads", type=int, default=1,
                         help="torch threads (default 1: the same weights everywhere, and fastest on a busy machine)")
     parser.add_argument("--out", default=DATA_DIR, help="folder to write to (default data/)")
