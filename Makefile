@@ -56,10 +56,12 @@ notebook: $(STAMP_RUN)
 # ---------------------------------------------------------------- tests
 # Chromium (Debian's) is installed through apt when it is missing and apt is available;
 # tests/browser skips with a clear message otherwise (CI sets CI=true, and then it never skips).
+# The emoji font makes the screenshots show the checks' ✅/❌/💡 as students' browsers do.
 browser-deps:
-	@if [ ! -x /usr/bin/chromium ] && command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
-	  echo "Installing Debian's Chromium for the browser tests..."; \
-	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null) \
+	@if { [ ! -x /usr/bin/chromium ] || [ ! -e /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf ]; } \
+	    && command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+	  echo "Installing Debian's Chromium (and an emoji font) for the browser tests..."; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver fonts-noto-color-emoji >/dev/null) \
 	    || echo "Could not install Chromium through apt; browser tests will skip."; \
 	fi
 

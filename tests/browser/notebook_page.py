@@ -100,6 +100,9 @@ DOM_PROBLEMS_JS = """
       const mime = o.dataset.mimeType || '';
       if (mime === 'application/vnd.jupyter.stderr' && /Traceback|Error/.test(text))
         problems.push(where + ' shows an error: ' + text.trim().split('\\n').slice(-1)[0].slice(0, 200));
+      else if (mime === 'application/vnd.jupyter.stderr' && /\\w*Warning:/.test(text))
+        problems.push(where + ' shows a warning (a pink box a student cannot act on): '
+                      + text.trim().replace(/\\s+/g, ' ').slice(0, 200));
       if (/Loading widget/.test(text))
         problems.push(where + ': a widget is still "Loading widget..."');
       if (/Error displaying widget/.test(text))
@@ -273,7 +276,7 @@ class NotebookPage:
         """Everything wrong a student would see, as sentences; ``[]`` when all is well.
 
         Checks: every code cell ran (has an execution count); no cell raised or shows a
-        traceback; no widget is left "Loading widget...", shows "Error displaying widget" or
+        traceback or a warning on stderr; no widget is left "Loading widget...", shows "Error displaying widget" or
         is shown as its text repr (``VBox(children=...``); every widget and plot output in the
         notebook model is rendered in the page and every image loaded; every ``<audio>`` player
         holds sound the browser can play; at least ``min_images`` plots and ``min_audio`` players.
@@ -322,6 +325,16 @@ class NotebookPage:
         """Every image in the outputs (plots, also inside Output widgets): digest and size."""
         return self.page.evaluate(IMAGES_JS, self.path)
 
+    def image_bytes(self) -> list[bytes]:
+        """The PNG (or other) bytes of every output image, in the order of :meth:`images`."""
+        import base64
+
+        srcs = self.page.evaluate("(path) => { const panel = (%s)(path);"
+                                  " return Array.from(panel.content.node.querySelectorAll('.jp-OutputArea-output img'))"
+                                  ".map(i => i.src); }" % _PANEL_JS, self.path)
+        return [base64.b64decode(s.split(",", 1)[1]) if s.startswith("data:") and ";base64," in s else b""
+                for s in srcs]
+
     def audio(self) -> list[dict]:
         """Every audio player: ``src``, ``bytes``, ``digest`` of its data and ``duration`` in s."""
         return self.page.evaluate(AUDIO_JS, self.path)
@@ -337,20 +350,29 @@ class NotebookPage:
 
         The notebook scrolls inside JupyterLab's fixed-size window, so the browser window is
         made as tall as the notebook for the shot (capped at ``max_height`` px) and restored.
+        Cells out of view have estimated heights until they are shown, so the height is
+        measured again after each resize until it stops growing.
         """
         path.parent.mkdir(parents=True, exist_ok=True)
         size = self.page.viewport_size
         scroller = self.page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-WindowedPanel-outer").first
+        measure = """e => { e.scrollTop = 0;
+            const cells = e.querySelectorAll('.jp-Cell');
+            const last = cells.length ? cells[cells.length - 1] : null;
+            // down to the last cell (Lab pads the end so the last cell can scroll to the top)
+            const bottom = last ? last.getBoundingClientRect().bottom - e.getBoundingClientRect().top + 40
+                                : e.scrollHeight;
+            return Math.ceil(Math.min(e.scrollHeight, bottom) - e.clientHeight); }"""
+        height = size["height"]
         try:
-            full = scroller.evaluate("e => e.scrollHeight")
-            visible = scroller.evaluate("e => e.clientHeight")
-        except Exception:
-            full = visible = size["height"]
-        height = int(min(max_height, size["height"] + max(0, full - visible)))
-        self.page.set_viewport_size({"width": size["width"], "height": height})
-        try:
-            scroller.evaluate("e => { e.scrollTop = 0; }")
-            self.page.wait_for_timeout(700)
+            for _ in range(6):
+                extra = scroller.evaluate(measure)
+                if extra <= 2 or height >= max_height:
+                    break
+                height = int(min(max_height, height + extra))
+                self.page.set_viewport_size({"width": size["width"], "height": height})
+                self.page.wait_for_timeout(600)
+            self.page.wait_for_timeout(300)
             self.page.screenshot(path=str(path))
         finally:
             self.page.set_viewport_size(size)
@@ -372,13 +394,14 @@ class NotebookPage:
         select = self.widget(description).locator("select")
         select.scroll_into_view_if_needed()
         if index is not None:
-            label = select.locator("option").nth(index).inner_text()
-        select.select_option(label=label)
-        return label
+            select.select_option(index=index)
+        else:
+            select.select_option(label=label)
+        return select.evaluate("s => s.options[s.selectedIndex].textContent")
 
     def slider_value(self, description: str) -> str:
         """The slider's readout as text, with the typographic minus (U+2212) made a plain ``-``."""
-        return self.widget(description).locator(".widget-readout").inner_text().strip().replace("\u2212", "-")
+        return self.widget(description).locator(".widget-readout").text_content().strip().replace("\u2212", "-")
 
     def press_slider(self, description: str, key: str = "ArrowRight", times: int = 1) -> str:
         """Focus the slider's handle and press a key (ArrowRight/Left, PageUp, Home...); returns the new readout."""
@@ -392,15 +415,32 @@ class NotebookPage:
     def drag_slider(self, description: str, fraction: float) -> str:
         """Drag the slider's handle with the mouse to ``fraction`` (0..1) of its track; returns the readout."""
         w = self.widget(description)
-        w.scroll_into_view_if_needed()
-        handle = w.locator(".noUi-handle").first.bounding_box()
-        track = w.locator(".noUi-base").first.bounding_box()
+        handle, track = self._settled_boxes(w.locator(".noUi-handle").first, w.locator(".noUi-base").first)
         y = handle["y"] + handle["height"] / 2
         self.page.mouse.move(handle["x"] + handle["width"] / 2, y)
         self.page.mouse.down()
         self.page.mouse.move(track["x"] + fraction * track["width"], y, steps=8)
         self.page.mouse.up()
         return self.slider_value(description)
+
+    def _settled_boxes(self, *locators, timeout_s: float = 10.0):
+        """Scroll the first locator into view and wait until none of them moves any more.
+
+        Cells scrolled into view get their real height only then, so what was just scrolled
+        to can still move; a mouse gesture at a stale position would land in another cell.
+        """
+        locators[0].scroll_into_view_if_needed()
+        deadline = time.monotonic() + timeout_s
+        boxes = None
+        while time.monotonic() < deadline:
+            now = [loc.bounding_box() for loc in locators]
+            if now == boxes and all(b is not None and 0 <= b["y"] < self.page.viewport_size["height"] for b in now):
+                return now
+            if boxes is not None and now != boxes:
+                locators[0].scroll_into_view_if_needed()
+            boxes = now
+            self.page.wait_for_timeout(200)
+        raise NotebookProblem(f"{locators[0]} kept moving; cannot point the mouse at it")
 
     def type_slider(self, description: str, value) -> str:
         """Type a value into the slider's readout and press Enter; returns the readout."""
@@ -419,16 +459,26 @@ class NotebookPage:
         button.click()
 
     def wait_for_change(self, fingerprint, before, timeout_s: float = 60.0, what: str = "the output to change"):
-        """Poll ``fingerprint()`` until it differs from ``before`` and the kernel is idle; return it."""
-        result = {}
+        """Poll ``fingerprint()`` until it differs from ``before``, then until it is stable; return it.
 
-        def changed():
+        Stable means: unchanged, with the kernel idle, for ``quiet_s`` (one gesture can queue
+        more than one update, and the kernel is briefly idle between them).
+        """
+        self.wait_until(lambda: fingerprint() != before, timeout_s, what, interval_s=0.3)
+        return self.wait_stable(fingerprint, timeout_s=timeout_s, what=what)
+
+    def wait_stable(self, fingerprint, quiet_s: float = 1.2, timeout_s: float = 60.0, what: str = "the page to settle"):
+        """Wait until ``fingerprint()`` stays the same, with the kernel idle, for ``quiet_s``; return it."""
+        last = {"value": object(), "since": time.monotonic()}
+
+        def quiet():
             now = fingerprint()
-            if now != before and (self.state() or {}).get("kernel") == "idle":
-                result["now"] = now
-                return True
-            return False
+            idle = (self.state() or {}).get("kernel") == "idle"
+            if now != last["value"] or not idle:
+                last.update(value=now, since=time.monotonic())
+                return False
+            return time.monotonic() - last["since"] >= quiet_s
 
-        self.wait_until(changed, timeout_s, what, interval_s=0.3)
+        self.wait_until(quiet, timeout_s, what, interval_s=0.3)
         self.settle_widgets(timeout_s=10)
         return fingerprint()
