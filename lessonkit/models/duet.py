@@ -489,7 +489,7 @@ def main(argv=None) -> int:
         train, valid, config, TrainConfig(max_steps=args.steps, max_seconds=args.seconds, seed=args.seed, lr=config.lr,
                                           threads=args.threads, eval_every=100, patience=8, live_plot=False))
     responder.info.update(valid_nll=round(responder.nll(valid), 4), test_nll=round(responder.nll(test), 4),
-                          command="python -m lessonkit train duet " + " ".join(argv or []))
+                          command=("python -m lessonkit train duet " + " ".join(argv or [])).strip())
     print(f"GRU: {history.n_steps} steps in {history.seconds:.0f} s ({history.stopped_because}); valid "
           f"{responder.info['valid_nll']:.4f}, test {responder.info['test_nll']:.4f} nats/step", flush=True)
     responder.save(neural_path, overwrite=args.overwrite)
