@@ -265,7 +265,7 @@ explains it; lower is better). A model that remembers too little is often surpri
 remembers too much has seen too few examples of each context.
 """),
 ("code", r"""
-few_valid = valid[:300]
+few_valid = valid[::4]
 orders = [1, 2, 3, 4, 5, 6, 7, 8]
 surprise = [MarkovModel(n).fit(train).nll(few_valid) for n in orders]
 plt.figure(figsize=(5, 3), layout="constrained")
