@@ -81,8 +81,9 @@ class DuetWidget(widgets.VBox):
         self.respond_button = widgets.Button(description="Respond", button_style="success", icon="play")
         self.status = widgets.HTML()
         self.plot = widgets.Output(layout=widgets.Layout(min_height="420px"))
-        self.key_sound = widgets.Audio(format="wav", autoplay=True, loop=False,
-                                       layout=widgets.Layout(width="1px", height="1px"))
+        # plays each key as it is pressed; hidden, and silent until the first key
+        self.key_sound = widgets.Audio(value=_silence(), format="wav", autoplay=True, loop=False,
+                                       layout=widgets.Layout(display="none"))
         self.player = widgets.Audio(format="wav", autoplay=False, loop=False)
         self.player.layout.display = "none"
         self.respond_button.on_click(lambda _: self.respond())
@@ -191,6 +192,14 @@ class DuetWidget(widgets.VBox):
             plt.show()
             plt.close(fig)
         return answer
+
+
+def _silence() -> bytes:
+    import numpy as np
+
+    from .. import audio
+
+    return audio.to_wav_bytes(np.zeros(audio.SR // 20, dtype=np.float32))
 
 
 def _escape(text: str) -> str:

@@ -132,3 +132,31 @@ def tune_explorer_follows_tune_tempo_and_transpose(nb):
     assert not moved and len(after_tempo.images) == len(after_shift.images), (
         f"the tempo slider changed plot(s) {moved} (of {len(after_tempo.images)}); lesson 00 teaches that "
         "the piano roll counts steps, so only the sound should change")
+
+
+# ------------------------------------------------------------------------------ lessons 01 and 02
+
+
+def _duet_plays_and_answers(nb, responder: str, keys=("E4", "D4", "C4")):
+    """Press some keys of the first duet widget, choose a responder, press Respond; the piano roll,
+    the heatmap and the call+answer player must change, and the status must say who answered."""
+    before = outputs(nb)
+    for key in keys:
+        nb.click_button(key)
+    picked = nb.select("responder", responder)
+    nb.click_button("Respond")
+    wait_both_change(nb, before, f"the duet to draw and play {picked}'s answer")
+    nb.wait_until(lambda: f"{picked} answered with" in nb.text(), 30, f"the status line to say {picked} answered")
+
+
+@interaction("01_rules_vs_examples")
+def duet_with_a_rule_answers_the_played_keys(nb):
+    """Lesson 01's rule duet: keys add notes, the inversion rule answers them."""
+    _duet_plays_and_answers(nb, "invert")
+
+
+@interaction("02_ai_duet")
+def duet_with_the_neural_net_answers_the_played_keys(nb):
+    """Lesson 02's duet: keys add notes, the neural net answers; then the Markov model does."""
+    _duet_plays_and_answers(nb, "neural")
+    _duet_plays_and_answers(nb, "markov", keys=("G4",))
