@@ -25,6 +25,8 @@ def browser():
         kind, message = action
         (pytest.fail if kind == "fail" else pytest.skip)(message)
     os.environ.setdefault("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
+    for stale in ARTIFACTS.glob("FAILED-*.png"):  # from an earlier run; this run makes its own
+        stale.unlink()
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:

@@ -144,7 +144,9 @@ async (path) => {
   const result = [];
   for (const a of panel.content.node.querySelectorAll('audio')) {
     const cell = panel.content.widgets.findIndex(w => w.node.contains(a)) + 1;
-    const item = {src: a.src || '', cell, bytes: 0, digest: '', duration: null, error: null};
+    // hidden players (display: none, e.g. one a widget keeps for later) are not what a student sees
+    const visible = a.checkVisibility ? a.checkVisibility({visibilityProperty: true}) : a.offsetParent !== null;
+    const item = {src: a.src || '', cell, visible, bytes: 0, digest: '', duration: null, error: null};
     if (item.src) {
       try {
         const buf = await (await fetch(item.src)).arrayBuffer();
@@ -278,8 +280,8 @@ class NotebookPage:
         Checks: every code cell ran (has an execution count); no cell raised or shows a
         traceback or a warning on stderr; no widget is left "Loading widget...", shows "Error displaying widget" or
         is shown as its text repr (``VBox(children=...``); every widget and plot output in the
-        notebook model is rendered in the page and every image loaded; every ``<audio>`` player
-        holds sound the browser can play; at least ``min_images`` plots and ``min_audio`` players.
+        notebook model is rendered in the page and every image loaded; every visible ``<audio>``
+        player holds sound the browser can play; at least ``min_images`` plots and ``min_audio`` players.
         """
         problems = []
         state = self.state()
@@ -306,9 +308,12 @@ class NotebookPage:
         players = self.audio()
         if len(images) < min_images:
             problems.append(f"expected at least {min_images} plot(s), the page shows {len(images)}")
-        if len(players) < min_audio:
-            problems.append(f"expected at least {min_audio} audio player(s), the page shows {len(players)}")
+        shown = [a for a in players if a["visible"]]
+        if len(shown) < min_audio:
+            problems.append(f"expected at least {min_audio} audio player(s), the page shows {len(shown)}")
         for i, a in enumerate(players, 1):
+            if not a["visible"]:
+                continue
             i = f"{i} (in cell {a['cell']})"
             if not a["src"].startswith(("blob:", "data:")):
                 problems.append(f"audio player {i} has no sound loaded (src={a['src'][:60]!r})")

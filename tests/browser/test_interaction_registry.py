@@ -15,11 +15,12 @@ LESSONS = lesson_notebooks()
 
 @pytest.mark.parametrize("notebook", LESSONS, ids=[p.stem for p in LESSONS])
 def test_lesson_has_an_interaction(notebook):
-    assert notebook.stem in INTERACTIONS or notebook.stem in NO_INTERACTION, (
-        f"{notebook.name} has no browser interaction. Register one in tests/browser/interactions.py "
-        f"with @interaction({notebook.stem!r}): move a slider, pick from a dropdown or press a button, "
-        "and assert the plot or the sound changed. (Only if there is truly nothing to interact with, "
-        "add it to NO_INTERACTION with the reason.)")
+    if notebook.stem not in INTERACTIONS and notebook.stem not in NO_INTERACTION:
+        pytest.fail(
+            f"{notebook.name} has no browser interaction. Register one in tests/browser/interactions.py "
+            f"with @interaction({notebook.stem!r}): move a slider, pick from a dropdown or press a button, "
+            "and assert the plot or the sound changed. (Only if there is truly nothing to interact with, "
+            "add it to NO_INTERACTION with the reason.)", pytrace=False)
 
 
 def test_interactions_name_real_notebooks():

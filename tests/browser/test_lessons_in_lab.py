@@ -34,6 +34,9 @@ def run_and_check(context, server, notebook, app="lab", shot_suffix=""):
 
 
 def assert_no_outside_requests(context, server):
+    urls = context.network.urls
+    assert any(u.startswith(f"ws://127.0.0.1:{server.port}/") for u in urls), \
+        "the request log saw no kernel websocket: is the recording working?"
     outside = context.network.outside(server.port)
     assert not outside, f"the page made requests outside the Jupyter server: {outside}"
 
