@@ -321,3 +321,35 @@ def test_encode_aligns_previous_target_and_position():
     previous, target, position = melody_rnn.encode([Melody.parse("C4 D4/2", meter="4/4")])
     assert list(previous[:2]) == [duet.BOS, 60] and list(target[:5]) == [60, 128, 128, 128, 62]
     assert list(position) == [0, 1, 2, 3, 4, 5]
+
+
+def test_missing_shipped_weights_say_how_to_rebuild(monkeypatch, tmp_path):
+    from lessonkit.errors import DataFileError
+
+    monkeypatch.setattr(melody_rnn, "DEFAULT_WEIGHTS", str(tmp_path / "gone.safetensors"))
+    with pytest.raises(DataFileError, match="train duet"):
+        melody_rnn.load_pretrained()
+
+
+@pytest.mark.slow
+def test_shipped_responders_answer_and_beat_the_ngram():
+    from lessonkit.datasets import load_tunes
+
+    test = load_tunes("test")[::8]
+    neural, markov_model = duet.load_pretrained("neural"), duet.load_pretrained("markov")
+    assert neural.nll(test) < 0.85 * markov_model.nll(test)
+    for model in (neural, markov_model, duet.load_pretrained("rules")):
+        answer = model.respond(CALL, bars=2, seed=0)
+        assert answer.length_steps == 32 and answer == model.respond(CALL, bars=2, seed=0)
+
+
+def test_cli_train_duet_writes_both_files(tmp_path, monkeypatch):
+    import lessonkit.datasets as datasets
+
+    monkeypatch.setattr(datasets, "load_tunes", lambda split: corpus()[:12] if split == "train" else corpus()[12:])
+    assert duet.main(["--steps", "3", "--out", str(tmp_path), "--threads", "1"]) == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["duet_markov.json", "duet_neural.safetensors"]
+    loaded = melody_rnn.load_pretrained(str(tmp_path / "duet_neural.safetensors"))
+    assert loaded.info["steps"] == 3 and "test_nll" in loaded.info
+    with pytest.raises(LessonkitError, match="already exists"):
+        duet.main(["--steps", "3", "--out", str(tmp_path)])

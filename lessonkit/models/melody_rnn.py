@@ -37,7 +37,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from ..errors import ModelError
+from ..errors import DataFileError, ModelError
 from ..music import VOCAB_SIZE
 from ..training import TrainConfig, load_checkpoint, save_checkpoint, train
 from .duet import BOS, Responder, as_melodies, positions, sample_token
@@ -275,4 +275,8 @@ class NeuralResponder(Responder):
 
 def load_pretrained(path: str | None = None) -> NeuralResponder:
     """The shipped model, ``data/duet_neural.safetensors`` (rebuild: ``python -m lessonkit train duet``)."""
+    if path is None and not os.path.exists(DEFAULT_WEIGHTS):
+        raise DataFileError(f"The duet model {DEFAULT_WEIGHTS} is missing. Restore it with "
+                            "`git checkout -- data/duet_neural.safetensors` or rebuild it with "
+                            "`python -m lessonkit train duet` (about 8 minutes).")
     return NeuralResponder.load(path or DEFAULT_WEIGHTS)
