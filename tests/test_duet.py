@@ -353,3 +353,13 @@ def test_cli_train_duet_writes_both_files(tmp_path, monkeypatch):
     assert loaded.info["steps"] == 3 and "test_nll" in loaded.info
     with pytest.raises(LessonkitError, match="already exists"):
         duet.main(["--steps", "3", "--out", str(tmp_path)])
+
+
+def test_numpy_step_matches_the_torch_gru(neural_model):
+    model = neural_model.model
+    previous, position = torch.tensor([[duet.BOS, 60, 128, 62]]), torch.tensor([[0, 1, 2, 3]])
+    with torch.no_grad():
+        logits, _ = model(previous, position)
+        _, memory = model(previous[:, :3], position[:, :3])
+    step_logits, _ = neural_model.step(62, 3, memory[0, 0].numpy())
+    assert np.allclose(step_logits, logits[0, 3].numpy(), atol=1e-5)

@@ -327,7 +327,7 @@ class Responder:
 
         Tries the 12 shifts that put the call's middle pitch within an octave of the
         model's :attr:`centre_pitch`, keeps those inside :attr:`pitch_range`, and
-        returns the one whose shifted call the model finds most likely.
+        returns the one whose shifted call (its last 64 steps) the model finds most likely.
         """
         pitches = tokens[tokens < 128]
         low, high = self.pitch_range
@@ -344,6 +344,8 @@ class Responder:
             shifts = [min(range(low - int(pitches.min()), high - int(pitches.max()) + 1), key=lambda s: abs(s - base))]
         if len(shifts) == 1:
             return shifts[0]
+        cut = max(0, len(tokens) - 64)  # the last 64 steps are enough to recognise a key, and quick
+        tokens, pickup_steps = tokens[cut:], (pickup_steps - cut) % steps_per_bar
         mask = _shift_mask(tokens)
         scores = [lp.sum() for lp in self.log_probs([(tokens + mask * s, steps_per_bar, pickup_steps)
                                                       for s in shifts])]

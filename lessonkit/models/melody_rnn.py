@@ -241,18 +241,46 @@ class NeuralResponder(Responder):
         tokens = np.asarray(tokens, dtype=np.int64)
         previous = torch.from_numpy(np.concatenate([[BOS], tokens]))[None]  # (1, T+1)
         position = torch.from_numpy(positions(len(tokens) + 1, steps_per_bar, pickup_steps))[None]
-        logits, state = self.model(previous, position)  # read the call: (1, T+1, 130)
+        logits, memory = self.model(previous, position)  # read the call: (1, T+1, 130)
+        logits, memory = logits[0, -1].double().numpy(), memory[0, 0].numpy()  # (130,), (hidden,)
         out, probs = [], []
         pos = positions(n_steps, steps_per_bar, pickup_steps, start=len(tokens) + 1)
         for t in range(n_steps):
-            p = torch.softmax(logits[0, -1].double(), dim=-1).numpy()  # (130,)
+            p = np.exp(logits - logits.max())
+            p /= p.sum()  # softmax: (130,)
             probs.append(p)
-            p = self.playable(p, first=t == 0)  # in range; the answer starts with a note
-            token = sample_token(p, temperature, rng)
+            token = sample_token(self.playable(p, first=t == 0), temperature, rng)  # in range; starts with a note
             out.append(token)
             if t + 1 < n_steps:
-                logits, state = self.model(torch.tensor([[token]]), torch.tensor([[pos[t]]]), state)
+                logits, memory = self.step(token, pos[t], memory)
         return np.array(out), np.array(probs)
+
+    def step(self, token: int, position: int, memory: np.ndarray):
+        """One step of the GRU, written out in numpy (what ``nn.GRU`` computes, fast for a single step).
+
+        Parameters
+        ----------
+        token, position : int
+            The token just played and the position in the bar of the next step.
+        memory : np.ndarray, shape=(hidden,)
+
+        Returns
+        -------
+        logits : np.ndarray, shape=(130,), float64
+        memory : np.ndarray, shape=(hidden,), float32
+        """
+        m = self.model
+        H = m.config.hidden
+        x = np.concatenate([m.token_embedding.weight[token].detach().numpy(),
+                            m.position_embedding.weight[min(position, m.config.n_positions - 1)].detach().numpy()])  # (E,)
+        gi = m.gru.weight_ih_l0.detach().numpy() @ x + m.gru.bias_ih_l0.detach().numpy()  # (3H,): input's say on r, z, n
+        gh = m.gru.weight_hh_l0.detach().numpy() @ memory + m.gru.bias_hh_l0.detach().numpy()  # (3H,): memory's say
+        r = _sigmoid(gi[:H] + gh[:H])  # reset gate: how much old memory shapes the new candidate
+        z = _sigmoid(gi[H:2 * H] + gh[H:2 * H])  # update gate: how much old memory is kept
+        candidate = np.tanh(gi[2 * H:] + r * gh[2 * H:])
+        memory = (1 - z) * candidate + z * memory  # (H,)
+        logits = m.head.weight.detach().numpy() @ memory + m.head.bias.detach().numpy()  # (130,)
+        return logits.astype(np.float64), memory
 
     def save(self, path, *, overwrite: bool = False) -> str:
         """Save as safetensors (weights, config, pitch range, training figures)."""
@@ -271,6 +299,10 @@ class NeuralResponder(Responder):
 
     def __repr__(self):
         return f"NeuralResponder(GRU {self.model.config.hidden}, {self.n_parameters:,} weights)"
+
+
+def _sigmoid(x):
+    return 1 / (1 + np.exp(-x))
 
 
 def load_pretrained(path: str | None = None) -> NeuralResponder:
