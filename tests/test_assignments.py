@@ -248,3 +248,31 @@ def test_gradebook_formgrader_feedback_and_force_keep_the_teachers_written_score
     assert rows["reference"]["written_score"] == "1.50" and rows["reference"]["manual_pending"] == "0"
     assert rows["reference"]["score"] == "14.50"
     assert rows["not_a_notebook"]["status"] == "unreadable"
+
+
+# ----------------------------------------------------------------------------- the teacher's commands
+
+
+def test_grade_command_prints_where_it_wrote(released, tmp_path):
+    import subprocess
+    import sys
+
+    folder = tmp_path / "submitted"
+    examples.write_class(str(folder), source_root=str(released / "source"), release_root=str(released / "release"),
+                         kinds={"reference", "not_a_notebook"})
+    out = tmp_path / "grades"
+    cmd = [sys.executable, "-m", "lessonkit", "homework", "grade", str(folder), "--out", str(out),
+           "--source", str(released / "source"), "--no-nbgrader"]
+    done = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    assert str(out / "grades.csv") in done.stdout and str(out / "feedback") in done.stdout
+    assert "not_a_notebook/00_music_as_data: unreadable" in done.stdout
+    again = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
+    assert again.returncode == 1 and "FORCE=1" in again.stderr
+
+
+def test_make_grade_without_a_folder_says_how_to_call_it():
+    import subprocess
+
+    done = subprocess.run(["make", "-s", "-o", ".venv/.installed-dev", "grade"], capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode != 0 and "make grade SUBMISSIONS=" in done.stdout + done.stderr
