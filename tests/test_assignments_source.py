@@ -48,3 +48,15 @@ def test_every_task_is_graded_with_the_lessons_or_the_homeworks_own_exercise(nam
     for task in a.tasks:
         assert any(task.exercise is e for e in known), task.function
         assert task.cases[: len(task.exercise.cases)] == list(task.exercise.cases)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ASSIGNMENTS)
+def test_the_teachers_version_runs_top_to_bottom_and_passes_its_hidden_checks(name, tmp_path):
+    import nbformat
+    from nbclient import NotebookClient
+
+    nb = nbformat.read(os.path.join(SOURCE, name, f"{name}.ipynb"), as_version=4)
+    NotebookClient(nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()
+    checks = [c for c in nb.cells if c.cell_type == "code" and "hidden_check(" in c.source]
+    assert checks and all("Right" in str(c.outputs) for c in checks)

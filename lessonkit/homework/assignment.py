@@ -35,6 +35,8 @@ HIDDEN_BEGIN = "### BEGIN HIDDEN TESTS"
 HIDDEN_END = "### END HIDDEN TESTS"
 SOLUTION_BEGIN = "### BEGIN SOLUTION"
 SOLUTION_END = "### END SOLUTION"
+MAX_NOTEBOOK_BYTES = 50 * 1024 * 1024
+"""Submissions larger than this are reported, not read (a notebook full of outputs)."""
 
 
 class AssignmentError(LessonkitError, ValueError):
@@ -312,17 +314,28 @@ def read_submission(folder: str, assignment: Assignment) -> Submission:
     if extra or others:
         notes.append("ignored files: " + ", ".join(extra + others)[:200])
     try:
+        if os.path.getsize(path) > MAX_NOTEBOOK_BYTES:
+            return Submission("unreadable", notes=notes + [f"{os.path.basename(path)} is larger than "
+                                                           f"{MAX_NOTEBOOK_BYTES >> 20} MB; clear its outputs"])
         with open(path, "rb") as f:
             raw = f.read()
         text = raw.decode("utf-8")
         version = nbformat.reader.get_version(nbformat.reader.reads(text))[0]
-        nb = nbformat.reads(text, as_version=4)
+        nb = nbformat.reads(text, as_version=4, capture_validation_error={})  # lenient: odd cells are handled below
         if version < 4:
             notes.append(f"notebook saved in the old format v{version}; converted")
         nb = _normalize(nb)
     except Exception as err:  # not JSON, not a notebook, wrong encoding, ...
         return Submission("unreadable", notes=notes + [f"{os.path.basename(path)} is not a readable notebook "
                                                        f"({type(err).__name__})"], path=path)
+    try:
+        return _answers(nb, path, notes, assignment)
+    except Exception as err:  # a hand-edited notebook with odd cells: report, never crash the class
+        return Submission("unreadable", notes=notes + [f"{os.path.basename(path)} has malformed cells "
+                                                       f"({type(err).__name__})"], path=path)
+
+
+def _answers(nb, path, notes, assignment) -> Submission:
     by_id, added = {}, 0
     for cell in nb.cells:
         meta = nbgrader_meta(cell)

@@ -126,7 +126,15 @@ def grade_folder(submissions, out, *, source=None, force=False, jobs=2, task_tim
         student, name = pair
         assignment = assignments[name]
         sub = read_submission(os.path.join(submissions, student, name), assignment)
-        g = grading.grade_submission(assignment, sub, student=student, task_time_s=task_time_s, isolation=isolation)
+        try:
+            g = grading.grade_submission(assignment, sub, student=student, task_time_s=task_time_s,
+                                         isolation=isolation)
+        except Exception as err:  # a fault of the grader itself: report it, grade the others
+            g = grading.SubmissionGrade(student, name, "error", auto_max=assignment.auto_max,
+                                        written_max=assignment.written_max,
+                                        notes=[f"the grader failed on this submission ({type(err).__name__}: "
+                                               f"{err}); grade it again or by hand"])
+            sub.status = "error"
         if not _SAFE_ID.match(student):
             g.notes.append("student folder name has unusual characters; not added to the nbgrader gradebook")
         return g, sub
@@ -167,8 +175,12 @@ def _nbgrader_steps(out, source, assignments, graded, force, log):
                 for student_dir in sorted(os.listdir(os.path.join(course, step))) if os.path.isdir(
                         os.path.join(course, step)) else []:
                     shutil.rmtree(os.path.join(course, step, student_dir, name), ignore_errors=True)
-            for g, sub in ok:
-                nbgrader_steps.write_submission(course, g.student, name, assignment.notebook, sub.notebook)
+            for g, sub in list(ok):
+                try:
+                    nbgrader_steps.write_submission(course, g.student, name, assignment.notebook, sub.notebook)
+                except Exception as err:  # e.g. a notebook nbformat will not write back: CSV row is still right
+                    ok.remove((g, sub))
+                    g.notes.append(f"not added to the nbgrader gradebook ({type(err).__name__})")
             results = {g.student: {t.grade_id: {"score": t.score, "text": _task_text(t)} for t in g.tasks}
                        for g, _ in ok}
             students = [g.student for g, _ in ok]
