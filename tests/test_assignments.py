@@ -276,3 +276,20 @@ def test_make_grade_without_a_folder_says_how_to_call_it():
 
     done = subprocess.run(["make", "-s", "-o", ".venv/.installed-dev", "grade"], capture_output=True, text=True, cwd=ROOT)
     assert done.returncode != 0 and "make grade SUBMISSIONS=" in done.stdout + done.stderr
+
+
+@pytest.mark.parametrize("name", ASSIGNMENTS)
+def test_in_the_students_kernel_the_checks_say_right_for_the_reference_and_not_yet_for_the_blank(released, name):
+    from nbclient import NotebookClient
+
+    from lessonkit.homework.assignment import cell_kind
+
+    source_nb = nbformat.read(str(released / "source" / name / f"{name}.ipynb"), as_version=4)
+    release_nb = nbformat.read(str(released / "release" / name / f"{name}.ipynb"), as_version=4)
+    for answers, word, allow_errors in ((examples.solutions(source_nb), "Right", False), ({}, "Not yet", True)):
+        nb = examples.make_submission(release_nb, answers)
+        NotebookClient(nb, timeout=120, kernel_name="python3", allow_errors=allow_errors).execute()
+        checks = [c for c in nb.cells if cell_kind(c) == "check"]
+        assert len(checks) >= 3
+        for cell in checks:
+            assert word in str(cell.outputs) and "Traceback" not in str(cell.outputs), cell.source
