@@ -88,3 +88,20 @@ def test_padded_call_ends_on_a_bar_line():
     assert padded_call(Melody.parse("C4 D4 E4")).length_steps == 16
     assert padded_call(Melody.parse("C4 D4 E4 F4")).length_steps == 16
     assert padded_call(Melody.parse("C4 D4 E4 F4", meter="3/4")).length_steps == 24
+
+
+def test_probability_heatmap_marks_the_played_tokens():
+    import numpy as np
+
+    from lessonkit import plots
+
+    probs = np.full((8, 130), 1e-4)
+    probs[:, 128] = 0.5
+    probs[np.arange(8), 60 + np.arange(8)] = 0.5
+    probs /= probs.sum(axis=1, keepdims=True)
+    ax = plots.probability_heatmap(probs, chosen=[60, 128, 62, 129, 64, 65, 66, 67], title="t")
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert labels[-2:] == ["HOLD", "REST"] and "C4" in labels
+    assert ax.images[0].get_array().shape == (67 - 60 + 1 + 2, 8)
+    with pytest.raises(LessonkitError, match="shape"):
+        plots.probability_heatmap(np.ones((4, 128)))
