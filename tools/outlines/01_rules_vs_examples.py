@@ -239,9 +239,9 @@ bigram model remembers only **one** step: after a `HOLD` it has forgotten which 
 A **Markov model of order n** looks at the last `n - 1` tokens. It knows much more, but long
 contexts are rare: most 7-token contexts of a new melody never appeared in the examples at all.
 *Smoothing* fixes that: the model mixes in what shorter contexts say, in proportion to how much it
-trusts the long one (`MarkovModel` uses *Kneser-Ney* smoothing; read `lessonkit/models/markov.py`,
-it is one page). The model also moves your call into the keys it knows best, answers there, and
-moves the answer back to your key.
+trusts the long one (`MarkovModel` uses *Kneser-Ney* smoothing; read `lessonkit/models/markov.py`:
+the counting and the smoothing are a few dozen lines). The model also moves your call into the
+keys it knows best, answers there, and moves the answer back to your key.
 
 Counting takes a few seconds per model:
 """),
