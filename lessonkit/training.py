@@ -72,6 +72,10 @@ class TrainConfig:
         Show a tqdm progress bar.
     live_plot : bool or None
         Redraw the loss curve at each evaluation; ``None``: only inside a notebook.
+    checkpoint_path : str or None
+        Save the best weights so far here (safetensors, atomically) at each improvement, so a
+        crash or a closed laptop loses nothing. An existing file is refused unless
+        ``overwrite_checkpoint=True``.
     """
 
     max_seconds: float | None = 60.0
@@ -86,6 +90,8 @@ class TrainConfig:
     threads: int | str | None = "auto"
     progress: bool = True
     live_plot: bool | None = None
+    checkpoint_path: str | None = None
+    overwrite_checkpoint: bool = False
 
 
 @dataclass
@@ -191,6 +197,8 @@ def train(model, sample_batch, loss_fn, valid_loss, config: TrainConfig | None =
         raise LessonkitError("Give training a limit: TrainConfig(max_seconds=60) or max_steps=1000.")
     if config.max_seconds is not None and config.max_seconds <= 0:
         raise LessonkitError(f"max_seconds={config.max_seconds}: give a positive number of seconds.")
+    if config.checkpoint_path is not None:
+        refuse_overwrite(os.fspath(config.checkpoint_path), config.overwrite_checkpoint)
     old_threads = torch.get_num_threads()
     threads = choose_threads(config.threads)
     if threads:
@@ -222,6 +230,8 @@ def train(model, sample_batch, loss_fn, valid_loss, config: TrainConfig | None =
                 if v < history.best_valid_loss:
                     history.best_valid_loss, history.best_step, since_best = v, step, 0
                     best_state = {k: t.detach().clone() for k, t in model.state_dict().items()}
+                    if config.checkpoint_path is not None:
+                        save_checkpoint(config.checkpoint_path, model, {"step": step, "valid_loss": v}, overwrite=True)
                 else:
                     since_best += 1
                 if plotter:

@@ -155,3 +155,15 @@ def test_numpy_generator_drives_the_batches():
     train(model, sample_batch, loss, lambda m: 0.0, quiet(max_steps=3, seed=5))
     rng = np.random.default_rng(5)
     assert seen == [int(rng.integers(1000)) for _ in range(3)]
+
+
+def test_best_weights_are_checkpointed_while_training(tmp_path):
+    path = tmp_path / "best.safetensors"
+    model, *fns = problem()
+    history = train(model, *fns, quiet(max_steps=60, lr=0.05, eval_every=20, checkpoint_path=str(path)))
+    saved = torch.nn.Linear(1, 1)
+    meta = load_checkpoint(path, saved)
+    assert meta["step"] == history.best_step and meta["valid_loss"] == pytest.approx(history.best_valid_loss)
+    assert torch.equal(saved.weight, model.weight)
+    with pytest.raises(FileExistsLessonkitError):
+        train(model, *fns, quiet(max_steps=5, checkpoint_path=str(path)))
