@@ -58,10 +58,11 @@ def run() -> list:
         max_seconds=60, seed=0, lr=melody_rnn.Config().lr, threads=threads, progress=False, live_plot=False))
     torch.set_num_threads(threads)
     mine_nll = mine.nll(test)
-    row("GRU 60 s: test NLL", mine_nll, "nats/step", "", f"{history.n_steps} steps on {threads} threads")
+    row("GRU 60 s: test NLL", mine_nll, "nats/step", "", f"{history.n_steps} steps, {threads} torch thread(s), seed 0")
     row("GRU 60 s: test accuracy", mine.accuracy(acc_tunes), "fraction")
     row("GRU 60 s / best n-gram NLL", mine_nll / best_nll, "ratio", "<= 0.80")
-    row("GRU 60 s: training time", history.seconds, "s", "<= 60", history.stopped_because)
+    row("GRU 60 s: training time", history.seconds, "s", "60 (limit)",
+        f"stopped by {history.stopped_because}; includes the final valid evaluation")
 
     call = load_tunes("valid")[0]
     call = call.window(0, min(call.length_steps, 2 * call.steps_per_bar + call.pickup_steps))
