@@ -56,8 +56,20 @@ def _config_text(root, db_url, extra=""):
     )
 
 
+def _venv_on_path():
+    """nbgrader runs the ``alembic`` command by name: make this Python's scripts folder findable.
+
+    (``make release`` runs ``.venv/bin/python`` without activating the environment.)
+    """
+    scripts = os.path.dirname(sys.executable)
+    path = os.environ.get("PATH", "")
+    if scripts not in path.split(os.pathsep):
+        os.environ["PATH"] = scripts + (os.pathsep + path if path else "")
+
+
 def run_nbgrader(args, config_text, log_path, *, env_extra=None, timeout=1800):
     """Run ``python -m nbgrader ARGS`` with ``config_text`` as its only configuration."""
+    _venv_on_path()
     with tempfile.TemporaryDirectory(prefix="lessonkit-nbgrader-") as cfg:
         with open(os.path.join(cfg, "nbgrader_config.py"), "w") as f:
             f.write(config_text)
@@ -213,6 +225,7 @@ def read_written_scores(course_root, name, notebook, students, grade_ids) -> dic
     """``{student: {grade_id: manual score or None}}`` from the course gradebook (None: not graded yet)."""
     from nbgrader.api import Gradebook, MissingEntry
 
+    _venv_on_path()
     db = os.path.join(course_root, "gradebook.db")
     out = {}
     if not os.path.exists(db):
@@ -238,6 +251,7 @@ def read_written_scores(course_root, name, notebook, students, grade_ids) -> dic
 def _check_scores(course_root, name, students, results) -> set:
     from nbgrader.api import Gradebook, MissingEntry
 
+    _venv_on_path()
     bad = set()
     with Gradebook("sqlite:///" + os.path.join(os.path.abspath(course_root), "gradebook.db")) as gb:
         for student in students:
