@@ -231,3 +231,10 @@ def test_killing_every_process_it_can_see_only_ends_the_worker():
 def test_feedback_fraction_matches_the_grade_fraction():
     fb = Feedback(False, "", "", 3, 4)
     assert fb.fraction == 0.75
+
+
+def test_a_memory_hog_fails_alone_under_the_memory_limit():
+    run = _run("hog = bytearray(3 * 2**30)\ndef f(x):\n    return bytearray(3 * 2**30) if x == 2 else x",
+               memory_bytes=2 * 2**30)
+    assert run.results[0][0] == ("ok", 1) and run.results[0][1][0] == "error" and "MemoryError" in run.results[0][1][1]
+    assert "MemoryError" in run.issues[0].message
