@@ -190,7 +190,7 @@ def grade_submission(assignment, submission, *, student: str = "", task_time_s: 
             labels.append(f"answer cell {cell.grade_id!r}")
     tasks = [{"function": t.function, "cases": t.cases, "time_s": t.time_s} for t in assignment.tasks]
     run = sandbox.run_job(cells, tasks, task_time_s=task_time_s, statement_time_s=statement_time_s,
-                          isolation=isolation)
+                          isolation=isolation, files=getattr(assignment, "files", None))
     grade.wall_s, grade.isolated = run.wall_s, run.isolated
     for task, results in zip(assignment.tasks, run.results):
         grade.tasks.append(score_task(task, results))

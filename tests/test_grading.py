@@ -238,3 +238,12 @@ def test_a_memory_hog_fails_alone_under_the_memory_limit():
                memory_bytes=2 * 2**30)
     assert run.results[0][0] == ("ok", 1) and run.results[0][1][0] == "error" and "MemoryError" in run.results[0][1][1]
     assert "MemoryError" in run.issues[0].message
+
+
+def test_an_assignments_data_files_are_next_to_the_answers(tmp_path):
+    data = tmp_path / "tune.txt"
+    data.write_text("C4 D4 E4")
+    cells = [{"source": "from lessonkit import Melody\ntune = Melody.parse(open('tune.txt').read())", "label": "setup"},
+             {"source": "def f(x):\n    return len(tune) + x", "label": "answer"}]
+    run = sandbox.run_job(cells, [{"function": "f", "cases": [(1,)]}], files={"tune.txt": str(data)})
+    assert run.results[0] == [("ok", 4)]

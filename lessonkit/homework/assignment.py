@@ -88,6 +88,7 @@ class Assignment:
     cells: list
     tasks: list = field(default_factory=list)
     written: list = field(default_factory=list)
+    files: dict = field(default_factory=dict)  # data files next to the notebook: {relative name: absolute path}
 
     @property
     def auto_max(self) -> float:
@@ -213,6 +214,13 @@ def load_assignment(folder: str) -> Assignment:
         seen.add(gid)
         cells.append(SourceCell(kind, gid, cell.source))
     assignment = Assignment(name, os.path.splitext(os.path.basename(path))[0], path, cells)
+    root = os.path.dirname(os.path.abspath(path))
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if not d.startswith((".", "__")))
+        for f in sorted(files):
+            if not f.endswith((".ipynb", ".pyc")) and not f.startswith("."):
+                full = os.path.join(folder, f)
+                assignment.files[os.path.relpath(full, root)] = full
 
     namespace = {"__name__": "__lessonkit_source__"}
     for cell in cells:

@@ -24,6 +24,7 @@ grader or other processes) and a read-only view of every file system except a fr
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import selectors
@@ -39,6 +40,8 @@ from . import wire
 
 MAX_OUTPUT_BYTES = 64 * 1024 * 1024
 """Most bytes of messages read from one worker before it is stopped."""
+MAX_DATA_BYTES = 32 * 1024 * 1024
+"""Most bytes of an assignment's data files (base64) sent to each worker."""
 
 _UNSHARE = ["unshare", "--user", "--map-root-user", "--mount", "--net", "--pid", "--fork", "--kill-child",
             "--mount-proc"]
@@ -140,7 +143,7 @@ def _decode_result(r):
 
 
 def run_job(cells, tasks, *, task_time_s=10.0, statement_time_s=10.0, max_restarts=None, memory_bytes=4 << 30,
-            isolation="auto", python=None) -> RunResult:
+            isolation="auto", python=None, files=None) -> RunResult:
     """Run ``cells`` then call each task's function on its cases, each in a limited, fresh process.
 
     Parameters
@@ -159,10 +162,21 @@ def run_job(cells, tasks, *, task_time_s=10.0, statement_time_s=10.0, max_restar
         Address-space limit of the worker.
     isolation : {"auto", "none"}
         ``"auto"`` uses the namespace isolation where :func:`isolation_available`.
+    files : dict, optional
+        ``{relative name: path}`` of an assignment's data files: read here and written into the
+        worker's empty folder before anything runs.
     """
     python = python or sys.executable
     isolated = isolation == "auto" and isolation_available(python)
     wire_tasks = [{"function": t["function"], "cases": [wire.encode(tuple(c)) for c in t["cases"]]} for t in tasks]
+    payload = {}
+    for name, path in sorted((files or {}).items()):
+        if os.path.isabs(name) or ".." in name.replace("\\", "/").split("/"):
+            raise ValueError(f"data file name {name!r} must be a relative path inside the assignment")
+        with open(path, "rb") as f:
+            payload[name] = base64.b64encode(f.read()).decode("ascii")
+    if sum(len(v) for v in payload.values()) > MAX_DATA_BYTES:
+        raise ValueError(f"the assignment's data files are larger than {MAX_DATA_BYTES >> 20} MB")
     results: dict = {}
     issues: list = []
     skip: set = set()
@@ -172,7 +186,7 @@ def run_job(cells, tasks, *, task_time_s=10.0, statement_time_s=10.0, max_restar
     restarts = 0
     while True:
         done = sorted(results)
-        job = {"cells": cells, "tasks": wire_tasks, "skip": sorted(skip), "done": done,
+        job = {"cells": cells, "tasks": wire_tasks, "skip": sorted(skip), "done": done, "files": payload,
                "limits": {"memory_bytes": memory_bytes, "file_bytes": 64 << 20,
                           "cpu_s": int(statement_time_s * 4 + task_time_s * (len(tasks) + 1) + 60)}}
         outcome, where, elapsed_by_task = _one_worker(job, python, isolated, tasks, results, issues,

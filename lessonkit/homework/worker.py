@@ -116,6 +116,14 @@ def main():
         channel.write(dumps(message, separators=(",", ":")) + "\n")
         channel.flush()
 
+    import base64
+
+    for name, data in sorted(job.get("files", {}).items()):  # the assignment's data files, next to the notebook
+        folder = os.path.dirname(name)
+        if folder:
+            os.makedirs(folder, exist_ok=True)
+        with open(name, "wb") as f:
+            f.write(base64.b64decode(data))
     _limit_resources(job)
     import random
 
