@@ -12,8 +12,12 @@ PORT ?= 8888
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 STAMP_RUN := $(VENV)/.installed-run
 STAMP_DEV := $(VENV)/.installed-dev
+LESSON0 := notebooks/00_music_as_data.ipynb
+# JupyterLab settings for a classroom: never fetch Jupyter news or check for updates (no requests
+# outside the server, no pop-up asking students about it).
+LAB_OVERRIDES := $(VENV)/share/jupyter/lab/settings/overrides.json
 
-.PHONY: help lab notebook test test-fast test-browser browser-deps bench venv dev data clean-venv release grade
+.PHONY: help lab lab-settings notebook test test-fast test-browser browser-deps bench venv dev data clean-venv release grade
 
 help:
 	@echo "make lab        install and open lesson 00 in JupyterLab (prints the URL with its token)"
@@ -36,11 +40,17 @@ $(BIN)/python:
 # Re-install only when pyproject.toml changes (idempotent and quick on a second run).
 $(STAMP_RUN): $(BIN)/python pyproject.toml
 	$(BIN)/python -m pip install --quiet -e .
+	@$(MAKE) --no-print-directory lab-settings
 	@touch $@
 
 $(STAMP_DEV): $(BIN)/python pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@$(MAKE) --no-print-directory lab-settings
 	@touch $@ $(STAMP_RUN)
+
+lab-settings:
+	@mkdir -p $(dir $(LAB_OVERRIDES))
+	@printf '%s\n' '{"@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": false}}' > $(LAB_OVERRIDES)
 
 venv: $(STAMP_RUN)
 dev: $(STAMP_DEV)
@@ -48,10 +58,12 @@ dev: $(STAMP_DEV)
 # ---------------------------------------------------------------- students
 lab: $(STAMP_RUN)
 	@echo "Opening lesson 00 in JupyterLab. Copy the URL with the token below into your browser."
-	$(BIN)/jupyter lab $(ROOT_FLAG) --port=$(PORT) --ServerApp.port_retries=50 notebooks/00_music_as_data.ipynb
+	$(BIN)/jupyter lab $(ROOT_FLAG) --port=$(PORT) --ServerApp.port_retries=50 \
+	  --LabApp.default_url=/lab/tree/$(LESSON0) $(LESSON0)
 
 notebook: $(STAMP_RUN)
-	$(BIN)/jupyter notebook $(ROOT_FLAG) --port=$(PORT) --ServerApp.port_retries=50 notebooks/00_music_as_data.ipynb
+	$(BIN)/jupyter notebook $(ROOT_FLAG) --port=$(PORT) --ServerApp.port_retries=50 \
+	  --JupyterNotebookApp.default_url=/notebooks/$(LESSON0) $(LESSON0)
 
 # ---------------------------------------------------------------- tests
 # Chromium (Debian's) is installed through apt when it is missing and apt is available;

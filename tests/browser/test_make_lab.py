@@ -70,12 +70,6 @@ def test_make_lab_prints_a_working_url_and_opens_lesson_00(make_lab, context):
     assert not outside, f"the page made requests outside the Jupyter server: {outside}"
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
-    "The URL `make lab` prints (and tells students to copy) is /lab?token=..., which opens the "
-    "Launcher, not lesson 00: Jupyter puts the notebook only in the address it hands to a local "
-    "browser. A student on a remote or headless machine copies the printed URL. Fix in the "
-    "Makefile's lab target, e.g. --ServerApp.default_url=/lab/tree/00_music_as_data.ipynb; "
-    "then this XPASSes (strict) and the mark must go."))
 def test_the_printed_url_opens_lesson_00(make_lab, context):
     url, _, _ = make_lab
     page = context.new_page()
