@@ -9,4 +9,5 @@ Lesson: none (teachers' tooling; see docs/teacher-guide.md).
 * :mod:`~lessonkit.homework.nbgrader_steps`  release, gradebook, formgrader, feedback through nbgrader
 * :mod:`~lessonkit.homework.release`         ``lessonkit homework release`` (``make release``)
 * :mod:`~lessonkit.homework.grade`           ``lessonkit homework grade`` (``make grade``)
+* :mod:`~lessonkit.homework.examples`        right, wrong, tampering and broken example submissions
 """
