@@ -476,6 +476,9 @@ def main(argv=None) -> int:
     markov_path = os.path.join(args.out, "duet_markov.json")
     refuse_overwrite(neural_path, args.overwrite), refuse_overwrite(markov_path, args.overwrite)
 
+    import torch
+
+    torch.set_num_threads(args.threads)  # also for the evaluations after training
     train, valid, test = (load_tunes(s) for s in ("train", "valid", "test"))
     print(f"tunes: {len(train)} train, {len(valid)} valid, {len(test)} test", flush=True)
     t0 = time.perf_counter()
