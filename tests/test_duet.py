@@ -363,3 +363,11 @@ def test_numpy_step_matches_the_torch_gru(neural_model):
         _, memory = model(previous[:, :3], position[:, :3])
     step_logits, _ = neural_model.step(62, 3, memory[0, 0].numpy())
     assert np.allclose(step_logits, logits[0, 3].numpy(), atol=1e-5)
+
+
+def test_same_seed_trains_the_same_weights():
+    config = melody_rnn.Config(hidden=16, token_dim=8, position_dim=4, seq_len=16, batch_size=4)
+    runs = [melody_rnn.train_model(corpus(), corpus()[:5], config, TrainConfig(
+        max_steps=10, max_seconds=None, seed=seed, progress=False, threads=1))[0] for seed in (7, 7, 8)]
+    weights = [r.model.head.weight.detach() for r in runs]
+    assert torch.equal(weights[0], weights[1]) and not torch.equal(weights[0], weights[2])
