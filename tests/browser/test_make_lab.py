@@ -48,8 +48,13 @@ def _assert_lesson_00_open(page):
                          ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-WindowedPanel-viewport > .jp-Cell")
     import nbformat
 
+    from playwright.sync_api import expect
+
     n_cells = len(nbformat.read(LESSON_00, as_version=4).cells)
-    assert cells.count() == n_cells, f"lesson 00 has {n_cells} cells, the page shows {cells.count()}"
+    try:  # Lab adds the cells of a long notebook a few at a time
+        expect(cells).to_have_count(n_cells, timeout=30_000)
+    except AssertionError:
+        raise AssertionError(f"lesson 00 has {n_cells} cells, the page shows {cells.count()}") from None
     assert "Lesson 00" in page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Cell").first.inner_text()
     # the kernel it starts is ready (the status bar says "Python 3 (ipykernel) | Idle")
     page.locator(".jp-StatusBar-Widget", has_text="Idle").first.wait_for(timeout=60_000)
@@ -79,8 +84,8 @@ def test_the_printed_url_opens_lesson_00(make_lab, context):
         page.locator(".jp-NotebookPanel .jp-Cell").first.wait_for(timeout=20_000)
     except Exception:
         pass
-    page.screenshot(path=str(ARTIFACTS / "make-lab-printed-url.png"))
     _assert_lesson_00_open(page)
+    page.screenshot(path=str(ARTIFACTS / "make-lab-printed-url.png"))
 
 
 def test_opening_lesson_00_never_saved_it(make_lab):
