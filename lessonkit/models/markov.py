@@ -80,10 +80,10 @@ def _pack(grams: np.ndarray) -> np.ndarray:
     return grams @ (BASE ** np.arange(grams.shape[1] - 1, -1, -1, dtype=np.int64))
 
 
-def _lookup(keys: np.ndarray, values: np.ndarray, query: np.ndarray) -> np.ndarray:
-    """``values`` at ``query`` in the sorted ``keys``; 0 where the key is absent."""
+def _find(keys: np.ndarray, query: np.ndarray):
+    """Where each ``query`` sits in the sorted ``keys``, and whether it is there at all."""
     i = np.minimum(np.searchsorted(keys, query), len(keys) - 1)
-    return np.where(keys[i] == query, values[i], 0)
+    return i, keys[i] == query
 
 
 class MarkovModel(Responder):
@@ -152,12 +152,12 @@ class MarkovModel(Responder):
         p = np.full(len(grams), 1.0 / VOCAB_SIZE)  # start from a uniform guess
         for k, t in enumerate(self.tables, start=1):  # then mix in longer and longer contexts
             gram_keys = _pack(grams[:, -k:])
-            c = _lookup(t["keys"], t["counts"], gram_keys)
-            ctx_keys = gram_keys // BASE
-            total = _lookup(t["ctx"], t["total"], ctx_keys)
+            i, seen = _find(t["keys"], gram_keys)
+            c = np.where(seen, t["counts"][i], 0)  # count of (context, token)
+            j, seen = _find(t["ctx"], gram_keys // BASE)
+            total = np.where(seen, t["total"][j], 0)  # count of the context
             d = t["discounts"]
-            gamma = (d[1] * _lookup(t["ctx"], t["n1"], ctx_keys) + d[2] * _lookup(t["ctx"], t["n2"], ctx_keys)
-                     + d[3] * _lookup(t["ctx"], t["n3"], ctx_keys))
+            gamma = np.where(seen, d[1] * t["n1"][j] + d[2] * t["n2"][j] + d[3] * t["n3"][j], 0)
             mixed = (np.maximum(c - d[np.minimum(c, 3)], 0) + gamma * p) / np.maximum(total, 1)
             p = np.where(total > 0, mixed, p)  # an unseen context keeps the shorter context's guess
         return p
