@@ -212,7 +212,7 @@ def probability_heatmap(probs: np.ndarray, *, ax=None, chosen=None, title: str |
         y = np.array([rows.index(int(t)) if int(t) in rows else np.nan for t in chosen])
         ax.scatter(np.arange(len(chosen)), y, s=12, color=RESPONSE_COLOUR, label="played", zorder=3)
         ax.legend(loc="upper right", fontsize=8)
-    ticks = [i for i, p in enumerate(rows[:-2]) if p % 12 in (0, 7)] + [len(rows) - 2, len(rows) - 1]
+    ticks = [i for i, p in enumerate(rows[:-2]) if p % 12 in (0, 4, 7)] + [len(rows) - 2, len(rows) - 1]
     ax.set_yticks(ticks, [note_name(rows[i]) for i in ticks[:-2]] + ["HOLD", "REST"])
     ax.set_xlabel("step of the answer (a 16th note each; lines are bar lines)")
     ax.set_ylabel("next token")
