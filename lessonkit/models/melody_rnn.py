@@ -36,7 +36,6 @@ gain after 400 steps), and key transposition as data augmentation (it did not he
 from __future__ import annotations
 
 import os
-import time
 from dataclasses import asdict, dataclass
 
 import numpy as np
