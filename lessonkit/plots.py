@@ -84,14 +84,15 @@ def piano_roll(melody: Melody, response: Melody | None = None, *, ax=None, title
                                0.35 + 0.65 * note.velocity / 127, label if (i == 0 and response is not None) else None))
     ax.set_xlim(0, total)
     ax.set_ylim(low - 0.5, high + 0.5)
-    ticks = [p for p in range(low, high + 1) if p % 12 in (0, 4, 7)] or [low]
+    labelled = (0, 2, 4, 5, 7, 9, 11) if high - low <= 24 else (0, 4, 7)  # every white key when there is room
+    ticks = [p for p in range(low, high + 1) if p % 12 in labelled] or [low]
     ax.set_yticks(ticks, [note_name(p) for p in ticks])
     bar_ticks = list(range(first_bar, total + 1, spb))
     ax.set_xticks(bar_ticks, [str(i + 1) for i in range(len(bar_ticks))])
     ax.set_xlabel(f"bar ({melody.meter}; thin lines are beats, one step = a 16th note)")
     ax.set_ylabel("pitch")
-    if response is not None:
-        ax.legend(loc="upper right", fontsize=8)
+    if response is not None:  # above the plot, so it never hides a note
+        ax.legend(loc="lower right", bbox_to_anchor=(1.0, 1.0), ncol=2, fontsize=8, frameon=False)
     title = title if title is not None else melody.meta.get("title")
     if title:
         ax.set_title(title)
@@ -211,9 +212,12 @@ def probability_heatmap(probs: np.ndarray, *, ax=None, chosen=None, title: str |
     if chosen is not None:
         y = np.array([rows.index(int(t)) if int(t) in rows else np.nan for t in chosen])
         ax.scatter(np.arange(len(chosen)), y, s=12, color=RESPONSE_COLOUR, label="played", zorder=3)
-        ax.legend(loc="upper right", fontsize=8)
-    ticks = [i for i, p in enumerate(rows[:-2]) if p % 12 in (0, 4, 7)] + [len(rows) - 2, len(rows) - 1]
-    ax.set_yticks(ticks, [note_name(rows[i]) for i in ticks[:-2]] + ["HOLD", "REST"])
+        ax.legend(loc="lower right", bbox_to_anchor=(1.0, 1.0), fontsize=8, frameon=False)
+    # label C, E and G rows, but none right under HOLD, where the labels would collide
+    classes = (0, 4, 7) if len(rows) <= 30 else (0,)
+    ticks = [i for i, p in enumerate(rows[:-2]) if p % 12 in classes and i < len(rows) - 4]
+    ticks += [len(rows) - 2, len(rows) - 1]
+    ax.set_yticks(ticks, [note_name(rows[i]) for i in ticks[:-2]] + ["HOLD", "REST"], fontsize=8)
     ax.set_xlabel("step of the answer (a 16th note each; lines are bar lines)")
     ax.set_ylabel("next token")
     ax.figure.colorbar(image, ax=ax, label="probability", pad=0.01)
