@@ -143,24 +143,38 @@ def positions(length_steps: int, steps_per_bar: int, pickup_steps: int = 0, star
 def sample_token(probs: np.ndarray, temperature: float, rng: np.random.Generator) -> int:
     """Draw one token from ``probs`` (shape=(V,)) reshaped by a temperature.
 
-    ``p ** (1 / temperature)``, renormalised: 1 leaves it, < 1 sharpens, > 1 flattens,
-    0 takes the most likely token.
+    ``p ** (1 / temperature)``, renormalised (see :func:`apply_temperature`): 1 leaves it,
+    < 1 sharpens, > 1 flattens, 0 takes the most likely token. A token of probability 0
+    stays at 0 at any temperature.
     """
+    p = apply_temperature(np.asarray(probs, dtype=np.float64), temperature)
     if temperature == 0:
-        return int(np.argmax(probs))
-    logp = np.log(np.maximum(probs, 1e-30)) / temperature
-    p = np.exp(logp - logp.max())
-    p /= p.sum()
+        return int(np.argmax(p))
     return int(rng.choice(len(p), p=p))
 
 
 def apply_temperature(probs: np.ndarray, temperature: float) -> np.ndarray:
-    """The distribution that :func:`sample_token` draws from, shape like ``probs``."""
+    """The distribution that :func:`sample_token` draws from.
+
+    Parameters
+    ----------
+    probs : np.ndarray, shape=(..., V), float, each row summing to 1
+    temperature : float
+        >= 0. 0 puts all the mass on each row's most likely token.
+
+    Returns
+    -------
+    np.ndarray, shape like ``probs``, float64
+        ``probs ** (1 / temperature)``, each row renormalised. Zeros (tokens ruled out,
+        e.g. by :meth:`Responder.playable`) stay zero at any temperature.
+    """
+    probs = np.asarray(probs, dtype=np.float64)
     if temperature == 0:
         out = np.zeros_like(probs)
-        out[..., np.argmax(probs, axis=-1)] = 1.0
+        np.put_along_axis(out, np.argmax(probs, axis=-1)[..., None], 1.0, axis=-1)
         return out
-    logp = np.log(np.maximum(probs, 1e-30)) / temperature
+    with np.errstate(divide="ignore"):
+        logp = np.where(probs > 0, np.log(np.where(probs > 0, probs, 1.0)), -np.inf) / temperature
     p = np.exp(logp - logp.max(axis=-1, keepdims=True))
     return p / p.sum(axis=-1, keepdims=True)
 
