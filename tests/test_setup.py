@@ -4,7 +4,11 @@ import json
 import pathlib
 import re
 import subprocess
-import tomllib
+
+try:
+    import tomllib
+except ImportError:  # Python 3.10
+    from pip._vendor import tomli as tomllib
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 
