@@ -67,3 +67,25 @@ def test_hot_answers_stay_in_range_and_start_with_a_note(kind, markov_model, neu
         assert notes.min() >= low and notes.max() <= high, f"seed {seed}: {notes} outside {low}..{high}"
         answer = model.respond(CALL, bars=1, temperature=50, seed=seed)
         assert answer.to_tokens()[0] < 128
+
+
+# ----------------------------------------------------------------------------- 3. seeds
+
+
+@pytest.mark.parametrize("kind", ["rules", "markov", "neural"])
+@pytest.mark.parametrize("seed", [-1, 1.5, "0", None])
+def test_bad_seed_is_a_clear_model_error(kind, seed, markov_model, neural_model):
+    model = {"rules": rules.RuleResponder(), "markov": markov_model, "neural": neural_model}[kind]
+    with pytest.raises(ModelError, match="seed") as err:
+        model.respond(CALL, seed=seed)
+    assert ">= 0" in str(err.value)
+
+
+def test_duet_widget_seed_box_refuses_negative_seeds():
+    from lessonkit.widgets.duet import duet_widget
+
+    w = duet_widget({"echo": rules.RuleResponder("echo")}, respond=False)
+    w.seed.value = -1
+    assert w.seed.value == 0 and w.seed.min == 0
+    with pytest.raises(ModelError, match="negative"):
+        duet_widget({"echo": rules.RuleResponder("echo")}, seed=-1, respond=False)

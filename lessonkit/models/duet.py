@@ -111,8 +111,12 @@ def check_temperature(temperature) -> float:
 
 
 def check_seed(seed) -> int:
+    """Validate a seed: a whole number >= 0 (the same seed gives the same answer)."""
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
-        raise LessonkitTypeError(f"seed should be a whole number such as 0, not {seed!r}.")
+        raise ModelError(f"seed should be a whole number >= 0 such as 0 or 42, not {seed!r:.40}. "
+                         "Change it to hear a different answer.")
+    if seed < 0:
+        raise ModelError(f"seed={int(seed)}: a seed cannot be negative. Use a whole number >= 0 such as 0 or 42.")
     return int(seed)
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 import ipywidgets as widgets
 
 from ..errors import LessonkitError, expect_type
+from ..models.duet import check_seed
 from ..music import Melody, note_name, parse_note_name
 
 _LENGTHS = [("16th", "/4"), ("8th", "/2"), ("quarter", ""), ("half", "*2")]
@@ -77,7 +78,8 @@ class DuetWidget(widgets.VBox):
         self.temperature = widgets.FloatSlider(value=temperature, min=0.0, max=2.0, step=0.05,
                                                description="temperature", continuous_update=False)
         self.bars = widgets.IntSlider(value=bars, min=1, max=8, description="answer bars", continuous_update=False)
-        self.seed = widgets.IntText(value=seed, description="seed", layout=widgets.Layout(width="150px"))
+        self.seed = widgets.BoundedIntText(value=check_seed(seed), min=0, max=2**31 - 1, description="seed",
+                                           layout=widgets.Layout(width="150px"))  # a seed is >= 0
         self.respond_button = widgets.Button(description="Respond", button_style="success", icon="play")
         self.status = widgets.HTML()
         self.plot = widgets.Output(layout=widgets.Layout(min_height="420px"))
