@@ -8,10 +8,48 @@ grader too); each ``check_*`` function is what a student calls in the lesson.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 import numpy as np
 
-from ..music import HOLD, REST, VOCAB_SIZE, Melody
+from ..music import HOLD, REST, VOCAB_SIZE, Melody, note_name
 from .core import Exercise, Feedback, run_exercise
+
+
+@dataclass
+class _ErrorHint:
+    """An error of the student's function, already turned into this exercise's own hint."""
+
+    hint: str
+
+
+@dataclass
+class HintedExercise(Exercise):
+    """An :class:`Exercise` with hints for the errors typical of this one exercise.
+
+    ``error_hints`` is a list of ``(words in the error, hint)``; the first match wins, before the
+    general advice of :func:`~lessonkit.checks.core.explain_error`.
+
+    Lesson: notebooks/01_rules_vs_examples.ipynb
+    """
+
+    error_hints: list = field(default_factory=list)
+
+    def compare_all(self, results, cases=None) -> Feedback:
+        return super().compare_all([self._explain(r) for r in results], cases)
+
+    def compare_one(self, got, expected, case) -> str | None:
+        if isinstance(got, _ErrorHint):
+            return got.hint
+        return super().compare_one(got, expected, case)
+
+    def _explain(self, result):
+        status, value = result
+        if status != "ok":
+            for needle, hint in self.error_hints:
+                if needle in str(value):
+                    return ("ok", _ErrorHint(f"{hint} (Python said: {str(value).rstrip('.')}.)"))
+        return result
 
 
 def _calls():
@@ -42,25 +80,45 @@ def _compare_melody_rule(got, want, case) -> str | None:
         return "Your answer is the call itself (an echo). Change the pitches."
     if np.array_equal(got.pitches, want.pitches):
         return None
-    first, last = int(call.pitches[0]), int(call.pitches[-1])
-    if np.array_equal(got.pitches, 2 * last - call.pitches):
-        return "You mirrored around the last note; mirror around the first one (call.pitches[0])."
-    if np.array_equal(got.pitches, 2 * 60 - call.pitches):
-        return "You mirrored around C4 (60); mirror around the call's first note, call.pitches[0]."
-    if np.array_equal(got.pitches, call.pitches[::-1]):
+    first = int(call.pitches[0])
+    got_p = np.asarray(got.pitches, dtype=int)
+    if np.array_equal(got_p, call.pitches[::-1]):
         return "That plays the pitches backwards (retrograde). Inversion turns each step up into a step down."
-    if np.array_equal(got.pitches - first, -(call.pitches - first)[::-1]):
+    if np.array_equal(got_p - first, -(call.pitches - first)[::-1]):
         return "The intervals are flipped but in reverse order: keep the notes in their order."
-    return ("Work out each note's distance from the first note, then go the same distance the other way: "
-            "new = first - (pitch - first).")
+    if np.array_equal(got_p, first - call.pitches) or np.array_equal(got_p, call.pitches - first):
+        return ("Those numbers are each note's distance from the first note, not pitches. Now go that same "
+                "distance from the first note, the other way.")
+    centres = got_p + call.pitches
+    if np.all(centres == centres[0]) and centres[0] % 2 == 0:
+        centre = int(centres[0]) // 2
+        where = [i for i, p in enumerate(call.pitches) if p == centre]
+        if where:
+            places = " and ".join(_ordinal(i, len(call)) for i in where)
+            whose = f"the pitch of the call's {places} note" + ("s" if len(where) > 1 else "")
+        else:
+            whose = "a pitch that is not the call's first note"
+        return (f"You mirrored around {note_name(centre)} ({centre}), {whose}. Mirror around the FIRST note, "
+                f"{note_name(first)} ({first}): call.pitches[0].")
+    return ("Work out how far each note is above or below the first note, then put the new note the same "
+            "distance on the OTHER side of the first note.")
 
 
-invert_exercise = Exercise(
+def _ordinal(i: int, n: int) -> str:
+    word = {0: "1st", 1: "2nd", 2: "3rd"}.get(i, f"{i + 1}th")
+    return word + (" (last)" if i == n - 1 and n > 1 else "")
+
+
+invert_exercise = HintedExercise(
     name="invert",
     describe="invert(call)",
     reference=reference_invert,
     cases=[(c,) for c in _calls()],
     compare=_compare_melody_rule,
+    error_hints=[("outside MIDI's range",
+                  "A pitch went below 0 or above 127. If you computed first - pitch, that is each note's "
+                  "distance from the first note, not a pitch: go that distance from the first note, the other "
+                  "way.")],
 )
 
 
@@ -106,15 +164,20 @@ def _compare_counts(got, want, case) -> str | None:
     if got.sum() == sum(len(t) - 1 for t in tunes):
         return ("You counted pairs of notes, but the table is over step tokens: use tune.to_tokens(), so HOLD "
                 f"({HOLD}) and REST ({REST}) count as well: they are the timing.")
+    if np.array_equal(got, (want > 0).astype(got.dtype)):
+        return ("Every pair that appears has count 1: you set counts[a, b] to 1. Count EVERY time a pair "
+                "appears: add 1 to what is already there.")
     return "Walk through tune.to_tokens() of each tune and add 1 to counts[a, b] for each neighbouring pair (a, b)."
 
 
-bigram_exercise = Exercise(
+bigram_exercise = HintedExercise(
     name="bigram_counts",
     describe="bigram_counts(tunes)",
     reference=reference_bigram_counts,
     cases=[(_tunes(),), (_tunes()[:1],)],
     compare=_compare_counts,
+    error_hints=[("IndexError", "Your loop went past the end of the tokens: the LAST token has no neighbour "
+                                "after it, so a tune of n tokens has only n - 1 pairs. Stop one step earlier.")],
 )
 
 
@@ -151,9 +214,13 @@ def _compare_probs(got, want, case) -> str | None:
         return "You used a column (what came BEFORE the token). The next token is in the row: counts[token]."
     if np.allclose(got, counts[token]):
         return "These are counts, not probabilities: divide the row by its sum so it adds up to 1."
+    row = np.asarray(counts[token])
+    if np.allclose(got, row // max(row.sum(), 1)):
+        return ("// is whole-number division: it throws away everything after the point, so most "
+                "probabilities become 0. Use / for an ordinary division.")
     if np.allclose(got, counts[token] / counts.sum()):
         return "Divide by the row's own total (counts[token].sum()), not by the whole table's."
-    return "Take counts[token] and divide by counts[token].sum()."
+    return "Take the row of the table for this token, and divide it by its own total so it adds up to 1."
 
 
 next_probs_exercise = Exercise(

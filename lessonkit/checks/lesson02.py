@@ -12,7 +12,8 @@ import math
 
 import numpy as np
 
-from .core import Exercise, Feedback, check_value, run_exercise
+from .core import Feedback, check_value, run_exercise
+from .lesson01 import HintedExercise
 
 # ----------------------------------------------------------------------------- NLL and perplexity
 
@@ -44,12 +45,15 @@ def _compare_nll(got, want, case) -> str | None:
     return "For each step take -np.log(p), then average over the steps."
 
 
-mean_nll_exercise = Exercise(
+mean_nll_exercise = HintedExercise(
     name="mean_nll",
     describe="mean_nll(probs_of_actual)",
     reference=reference_mean_nll,
     cases=[([0.5, 0.25, 0.125],), ([0.9, 0.9, 0.9, 0.01],), ([1 / 130] * 5,), ([0.6],)],
     compare=_compare_nll,
+    error_hints=[(words, "math.log takes the log of ONE number; p is an array of probabilities. np.log takes "
+                         "the log of every probability in the array at once.")
+                 for words in ("converted to Python scalars", "must be real number", "only length-1 arrays")],
 )
 
 
@@ -72,20 +76,29 @@ def _compare_perplexity(got, want, case) -> str | None:
     if math.isclose(got, want, rel_tol=1e-6):
         return None
     if math.isclose(got, 2 ** nll, rel_tol=1e-6):
-        return "2 ** nll is for bits. Our NLL is in nats, so use math.exp(nll)."
+        return "2 ** nll is for bits. Our NLL is in nats (natural log), so the base is e, not 2."
     if math.isclose(got, math.exp(-nll), rel_tol=1e-6):
-        return "Perplexity is at least 1: exp of the NLL, not of minus the NLL."
+        return "Perplexity is at least 1: e to the power of the NLL, not of minus the NLL."
     if math.isclose(got, math.log(nll) if nll > 0 else -1, rel_tol=1e-6):
-        return "Perplexity undoes the log: use the exponential, math.exp(nll)."
-    return "Perplexity = e to the power of the NLL: math.exp(nll)."
+        return "Perplexity undoes the log: it is e raised to the power of the NLL, not a log of it."
+    if nll == 0 and got == 0:
+        return ("An NLL of 0 means no surprise at all, which is perplexity 1 (one sure choice), but your "
+                "function gives 0. Perplexity is e raised to the power of the NLL.")
+    if math.isclose(got, nll, rel_tol=1e-9):
+        return ("Your function gives back the NLL unchanged. Perplexity is e raised to the power of the NLL: "
+                "which function in the math module does that?")
+    return "Perplexity is e raised to the power of the NLL (e is about 2.718)."
 
 
-perplexity_exercise = Exercise(
+perplexity_exercise = HintedExercise(
     name="perplexity",
     describe="perplexity(nll)",
     reference=reference_perplexity,
     cases=[(0.0,), (1.0,), (math.log(130),), (0.87,)],
     compare=_compare_perplexity,
+    error_hints=[("name 'e' is not defined",
+                  "Python has no e of its own: it lives in the math module, as math.e. (math.exp(x) is the "
+                  "same as math.e ** x, and a little more precise.)")],
 )
 
 
@@ -119,12 +132,20 @@ def _compare_temperature(got, want, case) -> str | None:
     wrong = np.asarray(probs) ** t
     if np.allclose(got, wrong / wrong.sum()):
         return "You raised to the power T; use 1 / T, so a small temperature sharpens the distribution."
-    if np.allclose(got, np.asarray(probs) / t) or np.allclose(got, np.asarray(probs) * t):
+    p = np.asarray(probs, dtype=float)
+    if t != 1 and np.allclose(got, p / t):
+        return ("Python does ** before /, so p ** 1 / temperature means (p ** 1) / temperature: it only "
+                "divides. Put brackets around the power: 1 / temperature together.")
+    if t != 1 and np.allclose(got, p):
+        return ("The probabilities came back unchanged, so the temperature did nothing. (If you wrote "
+                "p ** 1 / temperature: Python does ** before /, so put brackets around 1 / temperature.)")
+    if np.allclose(got, p * t):
         return "Scaling the probabilities does not change their shape once normalised. Raise them to the power 1 / T."
-    return "Compute p ** (1 / temperature), then divide by its sum."
+    return ("Raise every probability to the power one over the temperature, then make them add up to 1 "
+            "again (divide by their total).")
 
 
-temperature_exercise = Exercise(
+temperature_exercise = HintedExercise(
     name="apply_temperature",
     describe="apply_temperature(probs, temperature)",
     reference=reference_apply_temperature,
