@@ -16,10 +16,18 @@ A model plugs in with three small functions::
 * ``loss_fn(model, batch) -> torch scalar``: the loss to minimise;
 * ``valid_loss(model) -> float``: the loss on valid data (called under ``torch.no_grad``, in eval mode).
 
+Limits: ``TrainConfig()`` trains for :data:`DEFAULT_SECONDS` (60 s). ``TrainConfig(max_steps=N)``
+trains for exactly ``N`` steps and no time limit, unless ``max_seconds`` is also given (then
+whichever comes first). The learning-rate schedule follows the steps whenever ``max_steps``
+is set, and the clock only when it is not.
+
 Determinism: the same seed and the same ``max_steps`` give the same weights (on the same
-machine and torch build). A run stopped by ``max_seconds`` stops after however many
+machine and torch build). A run stopped by a time limit stops after however many
 steps fit in the time, so it can differ from machine to machine; pass ``max_steps`` for
 an exact repeat.
+
+Stopping by hand (the notebook's Stop button, Ctrl-C) is not an error: training ends,
+``history.stopped_because`` is ``"interrupted"`` and the model keeps its best weights so far.
 
 Checkpoints are safetensors files (:func:`save_checkpoint`, :func:`load_checkpoint`):
 loading one can never run code, unlike a pickle. They are written atomically.
@@ -35,8 +43,11 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
-from .errors import DataFileError, LessonkitError
+from .errors import DataFileError, LessonkitError, LessonkitTypeError, LessonkitValueError
 from .files import atomic_write_bytes, refuse_overwrite
+
+DEFAULT_SECONDS = 60.0
+"""Time limit (s) of a :class:`TrainConfig` given neither ``max_seconds`` nor ``max_steps``."""
 
 
 @dataclass
@@ -46,11 +57,13 @@ class TrainConfig:
     Attributes
     ----------
     max_seconds : float or None
-        Stop after this much wall-clock time (s). ``None``: no time limit.
+        Stop after this much wall-clock time (s), > 0. ``None`` (default): no time limit when
+        ``max_steps`` is set, else :data:`DEFAULT_SECONDS` (60 s). See :attr:`time_limit`.
     max_steps : int or None
-        Stop after this many gradient steps. At least one of the two limits must be set.
+        Stop after exactly this many gradient steps (>= 1); the learning-rate schedule then
+        follows the steps, so the same ``max_steps`` and seed give the same weights.
     lr : float
-        Adam learning rate.
+        Adam learning rate, > 0.
     lr_min_factor : float
         The learning rate decays (cosine) to ``lr * lr_min_factor`` at the step or time limit.
     weight_decay : float
@@ -78,7 +91,7 @@ class TrainConfig:
         ``overwrite_checkpoint=True``.
     """
 
-    max_seconds: float | None = 60.0
+    max_seconds: float | None = None
     max_steps: int | None = None
     lr: float = 3e-3
     lr_min_factor: float = 0.1
@@ -92,6 +105,64 @@ class TrainConfig:
     live_plot: bool | None = None
     checkpoint_path: str | None = None
     overwrite_checkpoint: bool = False
+
+    def __post_init__(self):
+        if self.max_seconds is not None:
+            self.max_seconds = _number(self.max_seconds, "max_seconds", "a number of seconds > 0 such as 60, "
+                                       "or None for no time limit", positive=True)
+        if self.max_steps is not None:
+            self.max_steps = _whole(self.max_steps, "max_steps", 1, "a whole number of steps >= 1 such as 1000, "
+                                    "or None to train for max_seconds")
+        self.lr = _number(self.lr, "lr", "a learning rate > 0 such as 3e-3", positive=True)
+        self.lr_min_factor = _number(self.lr_min_factor, "lr_min_factor", "a number from 0 to 1 such as 0.1",
+                                     low=0.0, high=1.0)
+        self.weight_decay = _number(self.weight_decay, "weight_decay", "a number >= 0 such as 0.0 or 0.01", low=0.0)
+        if self.grad_clip is not None:
+            self.grad_clip = _number(self.grad_clip, "grad_clip", "a gradient norm > 0 such as 1.0, or None "
+                                     "for no clipping", low=0.0)
+        self.eval_every = _whole(self.eval_every, "eval_every", 1, "a whole number of steps >= 1 such as 50")
+        if self.patience is not None:
+            self.patience = _whole(self.patience, "patience", 1, "a whole number of evaluations >= 1 such as 6, "
+                                   "or None for no early stopping")
+        self.seed = _whole(self.seed, "seed", 0, "a whole number >= 0 such as 0")
+        if self.threads not in ("auto", None):
+            self.threads = _whole(self.threads, "threads", 1, 'a whole number >= 1 such as 1 or 2, "auto" or None')
+        for name in ("progress", "overwrite_checkpoint"):
+            if not isinstance(getattr(self, name), (bool, np.bool_)):
+                raise LessonkitTypeError(f"TrainConfig({name}={getattr(self, name)!r:.40}): use True or False.")
+        if self.live_plot is not None and not isinstance(self.live_plot, (bool, np.bool_)):
+            raise LessonkitTypeError(f"TrainConfig(live_plot={self.live_plot!r:.40}): use True, False or None "
+                                     "(None: only in a notebook).")
+        if self.checkpoint_path is not None and not isinstance(self.checkpoint_path, (str, os.PathLike)):
+            raise LessonkitTypeError(f"TrainConfig(checkpoint_path={self.checkpoint_path!r:.40}): use a file "
+                                     'name such as "my_model.safetensors", or None.')
+
+    @property
+    def time_limit(self) -> float | None:
+        """The time limit training keeps to (s): ``max_seconds``, or 60 s when neither limit is given."""
+        if self.max_seconds is None and self.max_steps is None:
+            return DEFAULT_SECONDS
+        return self.max_seconds
+
+
+def _whole(value, name, low, advice):
+    """``value`` as an int >= low, or a LessonkitError that names the TrainConfig/Config field."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise LessonkitTypeError(f"{name}={value!r:.40} is not a whole number: use {advice}.")
+    if value < low:
+        raise LessonkitValueError(f"{name}={int(value)} is too small: use {advice}.")
+    return int(value)
+
+
+def _number(value, name, advice, *, positive=False, low=None, high=None):
+    """``value`` as a finite float in range, or a LessonkitError that names the field."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise LessonkitTypeError(f"{name}={value!r:.40} is not a number: use {advice}.")
+    value = float(value)
+    if (not math.isfinite(value) or (positive and value <= 0) or (low is not None and value < low)
+            or (high is not None and value > high)):
+        raise LessonkitValueError(f"{name}={value:g} is out of range: use {advice}.")
+    return value
 
 
 @dataclass
@@ -109,7 +180,7 @@ class History:
     seconds : float
         Wall-clock training time.
     stopped_because : str
-        ``"time"``, ``"steps"`` or ``"early stopping"``.
+        ``"time"``, ``"steps"``, ``"early stopping"`` or ``"interrupted"`` (stopped by hand).
     """
 
     steps: list = field(default_factory=list)
@@ -192,11 +263,13 @@ def train(model, sample_batch, loss_fn, valid_loss, config: TrainConfig | None =
     """
     import torch
 
-    config = config or TrainConfig()
-    if config.max_seconds is None and config.max_steps is None:
-        raise LessonkitError("Give training a limit: TrainConfig(max_seconds=60) or max_steps=1000.")
-    if config.max_seconds is not None and config.max_seconds <= 0:
-        raise LessonkitError(f"max_seconds={config.max_seconds}: give a positive number of seconds.")
+    config = TrainConfig() if config is None else config
+    if isinstance(config, dict):
+        raise LessonkitTypeError(f"config should be a TrainConfig, not a dict. Write TrainConfig(**{config!r:.60}).")
+    if not isinstance(config, TrainConfig):
+        raise LessonkitTypeError(f"config should be a TrainConfig such as TrainConfig(max_steps=1000), "
+                                 f"not {type(config).__name__}.")
+    time_limit = config.time_limit
     if config.checkpoint_path is not None:
         refuse_overwrite(os.fspath(config.checkpoint_path), config.overwrite_checkpoint)
     old_threads = torch.get_num_threads()
@@ -217,7 +290,7 @@ def train(model, sample_batch, loss_fn, valid_loss, config: TrainConfig | None =
             elapsed = time.perf_counter() - start
             done = _fraction_done(config, step, elapsed)
             stop = ("steps" if config.max_steps is not None and step >= config.max_steps else
-                    "time" if config.max_seconds is not None and elapsed >= config.max_seconds else "")
+                    "time" if time_limit is not None and elapsed >= time_limit else "")
             if stop or (step and step % config.eval_every == 0):
                 model.eval()
                 with torch.no_grad():
@@ -259,6 +332,10 @@ def train(model, sample_batch, loss_fn, valid_loss, config: TrainConfig | None =
             step += 1
             if bar is not None:
                 bar.update(_bar_units(config, step, time.perf_counter() - start) - bar.n)
+    except KeyboardInterrupt:  # the Stop button: not an error, keep what was learned
+        history.stopped_because = "interrupted"
+        kept = f"the best weights so far (step {history.best_step})" if best_state is not None else "its weights"
+        print(f"Training stopped by hand at step {step}; the model keeps {kept}.", flush=True)
     finally:
         if bar is not None:
             bar.close()
@@ -273,12 +350,10 @@ def train(model, sample_batch, loss_fn, valid_loss, config: TrainConfig | None =
 
 
 def _fraction_done(config, step, elapsed) -> float:
-    parts = []
-    if config.max_steps:
-        parts.append(step / config.max_steps)
-    if config.max_seconds:
-        parts.append(elapsed / config.max_seconds)
-    return max(parts)
+    """How far through training (0..1) for the learning-rate schedule: by steps when max_steps is set."""
+    if config.max_steps is not None:
+        return step / config.max_steps  # never the clock: the same steps give the same weights
+    return elapsed / config.time_limit
 
 
 def _progress_bar(config):
@@ -286,15 +361,15 @@ def _progress_bar(config):
         return None
     from tqdm.auto import tqdm
 
-    if config.max_steps is not None and config.max_seconds is None:
+    if config.max_steps is not None:
         return tqdm(total=config.max_steps, unit="step", desc="training")
-    return tqdm(total=int(config.max_seconds), unit="s", desc="training", bar_format="{l_bar}{bar}| {n}/{total} s {postfix}")
+    return tqdm(total=int(config.time_limit), unit="s", desc="training", bar_format="{l_bar}{bar}| {n}/{total} s {postfix}")
 
 
 def _bar_units(config, step, elapsed) -> int:
-    if config.max_steps is not None and config.max_seconds is None:
+    if config.max_steps is not None:
         return step
-    return int(min(elapsed, config.max_seconds))
+    return int(min(elapsed, config.time_limit))
 
 
 class _LivePlot:

@@ -4,7 +4,9 @@ import numpy as np
 import pytest
 import torch
 
-from lessonkit.errors import DataFileError, FileExistsLessonkitError, LessonkitError
+from lessonkit.errors import (DataFileError, FileExistsLessonkitError, LessonkitError, LessonkitTypeError,
+                              LessonkitValueError)
+from lessonkit import training
 from lessonkit.training import History, TrainConfig, load_checkpoint, save_checkpoint, train
 
 X = torch.linspace(-1, 1, 64)[:, None]
@@ -70,10 +72,11 @@ def test_time_limit_stops_training():
     assert history.stopped_because == "time" and history.seconds < 5
 
 
-def test_training_needs_a_limit():
-    model, *fns = problem()
-    with pytest.raises(LessonkitError, match="limit"):
-        train(model, *fns, quiet(max_steps=None))
+def test_training_without_limits_trains_for_a_minute():
+    assert TrainConfig().time_limit == 60.0 and TrainConfig(max_seconds=None).time_limit == 60.0
+    assert TrainConfig(max_seconds=5).time_limit == 5.0
+    assert TrainConfig(max_steps=100).time_limit is None  # steps only
+    assert TrainConfig(max_steps=100, max_seconds=30).time_limit == 30.0  # whichever comes first
 
 
 def test_threads_are_restored_after_training():
@@ -167,3 +170,86 @@ def test_best_weights_are_checkpointed_while_training(tmp_path):
     assert torch.equal(saved.weight, model.weight)
     with pytest.raises(FileExistsLessonkitError):
         train(model, *fns, quiet(max_steps=5, checkpoint_path=str(path)))
+
+
+# ----------------------------------------------------------------------------- review fixes
+
+
+@pytest.mark.parametrize("field, value, advice", [
+    ("eval_every", 0, "eval_every=0 is too small: use a whole number of steps >= 1"),
+    ("eval_every", 2.5, "eval_every=2.5 is not a whole number"),
+    ("max_steps", 0, "max_steps=0 is too small: use a whole number of steps >= 1"),
+    ("lr", -0.1, "lr=-0.1 is out of range: use a learning rate > 0"),
+    ("lr", 0, "lr=0 is out of range"),
+    ("threads", "two", "threads='two' is not a whole number: use a whole number >= 1"),
+    ("threads", -1, "threads=-1 is too small"),
+    ("threads", 0, "threads=0 is too small"),
+    ("seed", -1, "seed=-1 is too small: use a whole number >= 0"),
+    ("max_seconds", "60", "max_seconds='60' is not a number: use a number of seconds > 0"),
+    ("max_seconds", float("nan"), "max_seconds=nan is out of range"),
+    ("max_seconds", 0, "max_seconds=0 is out of range"),
+    ("patience", 0, "patience=0 is too small"),
+    ("lr_min_factor", 2, "lr_min_factor=2 is out of range: use a number from 0 to 1"),
+    ("progress", "yes", "progress='yes'): use True or False"),
+])
+def test_bad_train_config_is_a_clear_error(field, value, advice):
+    with pytest.raises(LessonkitError) as err:
+        TrainConfig(**{field: value})
+    assert advice in str(err.value)
+    assert isinstance(err.value, (LessonkitTypeError, LessonkitValueError))
+
+
+def test_train_config_accepts_numpy_numbers():
+    config = TrainConfig(max_steps=np.int64(10), lr=np.float32(0.01), seed=np.int64(3), threads=np.int64(1))
+    assert config.max_steps == 10 and type(config.max_steps) is int and config.seed == 3
+
+
+def test_a_dict_instead_of_a_train_config_is_a_clear_error():
+    model, *fns = problem()
+    with pytest.raises(LessonkitTypeError, match=r"TrainConfig\(\*\*"):
+        train(model, *fns, {"max_steps": 10})
+
+
+def test_max_steps_alone_means_steps_only_and_an_exact_repeat(monkeypatch):
+    clock = iter(range(0, 10**9, 100))  # a clock where every look takes 100 s: time must not matter
+    weights = []
+    for fake_clock in (False, True, False):
+        if fake_clock:
+            monkeypatch.setattr(training.time, "perf_counter", lambda: float(next(clock)))
+        else:
+            monkeypatch.undo()
+        model, *fns = problem()
+        torch.manual_seed(0)
+        model.reset_parameters()
+        history = train(model, *fns, TrainConfig(max_steps=40, seed=3, eval_every=10, progress=False,
+                                                 live_plot=False, threads=1))
+        assert history.stopped_because == "steps" and history.n_steps == 40
+        weights.append(model.weight.detach().clone())
+    assert torch.equal(weights[0], weights[1]) and torch.equal(weights[0], weights[2])
+
+
+def test_stop_button_keeps_the_best_weights_and_returns(capsys):
+    model, sample_batch, loss_fn, _ = problem()
+    scores = iter([5.0, 1.0, 3.0, 4.0])
+    seen = {}
+    calls = {"n": 0}
+
+    def valid_loss(m):
+        v = next(scores)
+        if v == 1.0:
+            seen["best"] = m.weight.detach().clone()
+        return v
+
+    def interrupting_loss(m, batch):
+        calls["n"] += 1
+        if calls["n"] == 35:
+            raise KeyboardInterrupt
+        return loss_fn(m, batch)
+
+    threads = torch.get_num_threads()
+    history = train(model, sample_batch, interrupting_loss, valid_loss,
+                    quiet(max_steps=1000, eval_every=10, lr=0.05))
+    assert history.stopped_because == "interrupted" and history.n_steps == 34
+    assert history.best_step == 20 and torch.equal(model.weight, seen["best"])
+    assert not model.training and torch.get_num_threads() == threads
+    assert "stopped by hand at step 34" in capsys.readouterr().out
