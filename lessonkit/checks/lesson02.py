@@ -165,7 +165,8 @@ TEMPERATURE_CHOICES = {
     "a": "It plays the model's favourite moves almost every time: safe, repetitive, often long held notes.",
     "b": "It plays random notes all over the keyboard.",
     "c": "It makes no difference: the model has learned its answer.",
-    "d": "It plays more unusual notes than at temperature 1, but they still fit.",
+    "d": ("It plays a few more surprising notes than at temperature 1, but every note still fits the "
+          "call's key and rhythm."),
 }
 """Statements about what a temperature does to the answers (for :func:`check_temperature_prediction`)."""
 

@@ -19,8 +19,8 @@ computer musician. First one that follows **rules** you write; then one that lea
 1. write a rule that answers a phrase (an *inversion*) and plug it into a duet;
 2. count note transitions in thousands of tunes (a *bigram table*) and read the table;
 3. turn counts into next-step probabilities and sample an answer from them;
-4. explain why a Markov model that remembers more steps needs *smoothing*, and choose how much it
-   should remember by testing it on tunes it has never seen.
+4. explain why a Markov model that remembers more steps needs *smoothing*, and measure how much
+   remembering more helps by testing it on tunes it has never seen.
 """),
 ("md", r"""
 ## Setup
@@ -34,7 +34,7 @@ from lessonkit import Melody, note_name, HOLD, REST
 from lessonkit import audio, plots
 from lessonkit.datasets import load_tunes
 from lessonkit.models import rules
-from lessonkit.models.markov import MarkovModel, fit_best_order, transition_counts
+from lessonkit.models.markov import MarkovModel, transition_counts
 from lessonkit.widgets.duet import duet_widget, padded_call
 from lessonkit.checks import lesson01 as check
 """),
@@ -48,7 +48,7 @@ the call (a `Melody`) and returns the answer. Here is the echo rule, exactly as 
 def echo(call):
     return call
 
-call = Melody.parse("C4 E4 G4 E4 | D4/2 E4/2 F4/2 D4/2 C4*2")
+call = Melody.parse("C4 E4 G4 E4 | D4/2 E4/2 F4/2 D4/2 E4/2 F4/2 G4")
 answer = echo(call)
 plots.piano_roll(call, answer, title="call and echo")
 plt.show()
@@ -57,8 +57,11 @@ audio.play(call.then(answer))
 ("md", r"""
 Musicians have used a few rules for centuries: play the phrase a step higher (a *sequence*), upside
 down (an *inversion*), backwards (a *retrograde*), or a fifth higher (an *answer on the dominant*,
-how a fugue answers its subject). `rules.RULES` has them, and `RuleResponder` turns any rule into a
-duet partner with the same `respond(...)` as every model in this course:
+how a fugue answers its subject). Our dominant rule is a *tonal* answer: every note goes a fifth
+(7 semitones) higher, except the last one, which goes home to the call's first note (here the G4
+at the end becomes C5, +5 instead of +7: compare the call and the answer printed below).
+`rules.RULES` has them, and `RuleResponder` turns any rule into a duet partner with the same
+`respond(...)` as every model in this course:
 """),
 ("code", r"""
 print(list(rules.RULES))
@@ -71,7 +74,8 @@ audio.play(padded_call(call).then(answer))
 ("md", r"""
 **Try it.** Play your own call on the keyboard below (or type it), pick a rule, and press
 **Respond**. The lower plot shows what the rule "expected" at each step of its answer: a rule is
-always 100 % sure, so there is exactly one black square per step.
+always 100 % sure, so there is exactly one black square per step. (The rules ignore the
+*temperature* slider; lesson 02 explains what it does to the models that learn.)
 """),
 ("code", r"""
 rule_partners = {name: rules.RuleResponder(name) for name in rules.RULES}
@@ -128,7 +132,7 @@ in one list.
 train = load_tunes("train")
 valid = load_tunes("valid")
 print(len(train), "tunes to learn from,", len(valid), "kept aside to test on")
-tune = train[0]
+tune = next(t for t in train if t.meta["title"] == "Die Stiefmutter")   # a German folk song
 print(tune.meta["title"], "|", tune)
 print(tune.to_tokens()[:24])
 """),
@@ -233,6 +237,8 @@ audio.play(call.then(answer))
 ("md", r"""
 **Ask yourself.** Change the seed a few times. The rhythm sounds plausible; does the melody? A
 bigram model remembers only **one** step: after a `HOLD` it has forgotten which note is holding.
+That is why our call ends on a short note: a call that ends on a long note leaves the model nothing
+but `HOLD` to start from, whatever you played before it.
 """),
 ("md", r"""
 ## 3. Remembering more: the Markov model
@@ -258,11 +264,12 @@ other answers. Which order sounds most like a folk tune? Which one starts to *co
 duet_widget({**markovs, "rule: answer on the dominant": rules.RuleResponder()})
 """),
 ("md", r"""
-### How much should it remember?
+### How much does remembering more help?
 We cannot judge by ear alone. We measure how **surprised** each model is by tunes it has never seen
 (the *valid* tunes): the average of `-log p` of each actual next token, in *nats per step* (lesson 02
 explains it; lower is better). A model that remembers too little is often surprised; one that
-remembers too much has seen too few examples of each context.
+remembers a lot has seen few examples of each long context, and needs smoothing to cope.
+`MarkovModel` goes up to order 8.
 """),
 ("code", r"""
 few_valid = valid[::4]
@@ -274,11 +281,14 @@ plt.xlabel("order (tokens looked at, plus 1)")
 plt.ylabel("nats per step on valid tunes")
 plt.title("how surprised each Markov model is by new tunes")
 plt.show()
-print("best order:", orders[int(np.argmin(surprise))])
+best = orders[int(np.argmin(surprise))]
+print("least surprised at order", best, "(the largest order tried)" if best == orders[-1] else "")
 """),
 ("md", r"""
-**Ask yourself.** Where is the curve flat? Smoothing is why it does not shoot back up for long
-orders: an unseen long context falls back on what shorter ones say.
+**Ask yourself.** Where is the curve flat? Here the longest memory tried is also the least
+surprised, but each extra step of memory helps less and less. Smoothing is why the curve does not
+shoot back up for long orders: an unseen long context falls back on what shorter ones say. Without
+smoothing, an unseen context would get probability 0, an infinite surprise.
 """),
 ("md", r"""
 ## Key points
@@ -287,8 +297,9 @@ orders: an unseen long context falls back on what shorter ones say.
 - A musician that **learns from examples** counts what follows what: the *bigram table* is the
   simplest such model, and its rows become next-step **probabilities** to draw an answer from.
 - Step tokens put **pitch and timing** in one sequence, so counting learns both.
-- A **Markov model** of higher order remembers more, but needs **smoothing**, and the right order is
-  chosen by testing on tunes it has **never seen**.
+- A **Markov model** of higher order remembers more, but needs **smoothing**; how much each extra
+  step of memory helps is measured on tunes it has **never seen**. It still sees only its last few
+  tokens: after a long note, nothing but `HOLD`.
 
 ## Discussion
 1. The Hong Kong students were told AI Duet *is not given rules*. Is that entirely true? Which

@@ -4,7 +4,7 @@ CELLS = [
 
 *"When you play a sequence of notes, the computer goes to the neural net and plays a possible
 response."* That is how the students in Hong Kong were told AI Duet works. In this lesson you open
-that neural net: you play a duet with one, watch what it expects at every step, train your own in
+that neural net: you play a duet with one, watch what it expects at every step, train your own for
 one minute, and measure whether it really learned more than the counting models of lesson 01.
 
 **Time:** about 60 minutes (35 minutes of guided work, 25 minutes of exercises).
@@ -17,7 +17,7 @@ one minute, and measure whether it really learned more than the counting models 
 **Learning objectives.** By the end you can:
 1. describe how a recurrent network reads a melody step by step and gives a probability to every
    possible next step;
-2. train a small melody model in a minute and read its loss curve (train vs. valid, early stopping);
+2. train a small melody model for a minute and read its loss curve (train vs. valid, early stopping);
 3. compute the negative log-likelihood and perplexity of held-out tunes, and use them to compare
    rules, a Markov model and a neural network;
 4. predict, then test, what the temperature does to the answers.
@@ -35,8 +35,8 @@ import matplotlib.pyplot as plt
 from lessonkit import Melody
 from lessonkit import audio, plots
 from lessonkit.datasets import load_tunes
-from lessonkit.models.duet import load_pretrained, apply_temperature
-from lessonkit.models import melody_rnn
+from lessonkit.models import duet, melody_rnn
+from lessonkit.models.duet import load_pretrained
 from lessonkit.widgets.duet import duet_widget, padded_call
 from lessonkit.checks import lesson02 as check
 """),
@@ -72,7 +72,7 @@ print(neural.model)
 print("trained:", neural.info)
 """),
 ("code", r"""
-call = Melody.parse("D4/2 E4/2 F#4/2 G4/2 A4 D5 | B4/2 A4/2 G4/2 F#4/2 E4*2")
+call = Melody.parse("D4/2 E4/2 F#4/2 G4/2 A4 D5 | B4/2 A4/2 G4/2 F#4/2 E4/2 F#4/2 G4/2 E4/2")
 answer, probs = neural.generate(call, bars=2, temperature=1.0, seed=0)
 print("probs:", probs.shape, "= (steps of the answer, possible tokens)")
 fig, (top, bottom) = plt.subplots(2, 1, figsize=(10, 6), layout="constrained")
@@ -86,7 +86,8 @@ audio.play(padded_call(call).then(answer))
 between several notes? On which steps is `HOLD` the favourite?
 """),
 ("md", r"""
-## 3. Train your own in one minute
+## 3. Train your own for one minute
+The shipped network trained for about 10 minutes (5,000 steps). Yours gets one minute.
 `melody_rnn.train_model` trains a fresh network on the training tunes. Every 50 steps it measures the
 loss on the *valid* tunes (never trained on), draws both curves, and keeps the weights with the best
 valid loss (*early stopping*). The loss is the average surprise per step, in nats. Watch it fall.
@@ -96,7 +97,11 @@ It stops after 60 seconds.
 train = load_tunes("train")
 valid = load_tunes("valid")
 my_model, history = melody_rnn.train_model(train, valid, seconds=60, seed=0)
-print(f"{history.n_steps} steps in {history.seconds:.0f} s; best valid loss {history.best_valid_loss:.3f} nats/step")
+print(f"yours:   {history.n_steps} steps in {history.seconds:.0f} s; "
+      f"best valid loss {history.best_valid_loss:.3f} nats/step")
+shipped = neural.info
+print(f"shipped: {shipped.get('steps')} steps in {shipped.get('seconds', 0):.0f} s; "
+      f"best valid loss {shipped.get('best_valid_loss', float('nan')):.3f} nats/step")
 """),
 ("code", r"""
 history.plot()
@@ -106,6 +111,7 @@ print(my_model.respond(call, seed=0))
 ("md", r"""
 **Ask yourself.** The train curve is measured on batches the net is learning from, the valid curve on
 tunes it never saw. What would it mean if the train loss kept falling while the valid loss went up?
+How much did the extra 9 minutes of training buy the shipped net?
 """),
 ("md", r"""
 ## 4. Which model knows folk music best?
@@ -155,21 +161,49 @@ def perplexity(nll):
 </details>
 
 Every responder has `.nll(tunes)`. Here are all of them on every fourth **test** tune (about 300
-tunes no model has seen, not even to choose when to stop). Rules give no probabilities at all, so as guessers they are
-counted as a blind guess.
+tunes no model has seen, not even to choose when to stop). Rules give no probabilities at all, so
+they get the score of a blind guess: 4.87 nats, perplexity 130.
 """),
 ("code", r"""
+if check.check_perplexity(perplexity).passed:
+    to_perplexity = perplexity
+    print("(perplexities computed with YOUR perplexity function)")
+else:
+    to_perplexity = math.exp
+    print("(your perplexity does not pass its check yet, so this table uses math.exp instead)")
 test = load_tunes("test")[::4]
 contenders = {"rules": load_pretrained("rules"), "Markov (best order)": load_pretrained("markov"),
               "neural (shipped)": neural, "neural (yours, 60 s)": my_model}
 for name, model in contenders.items():
     nll = model.nll(test)
-    print(f"{name:22s} {nll:.3f} nats/step   perplexity {perplexity(nll):6.2f}")
+    print(f"{name:22s} {nll:.3f} nats/step   perplexity {to_perplexity(nll):6.2f}")
 """),
 ("md", r"""
 **Ask yourself.** How many times smaller is the neural net's perplexity than the blind guess? Than
 the Markov model's? The net sees the position in the bar and keeps a memory of the whole call; the
 Markov model sees only the last few tokens. Which of these do you think helps most?
+
+### What can a Markov model see?
+The Markov model here has order 8: it looks at the last **7 tokens**, less than half a bar. If your
+call ends on a long note, those 7 tokens are all `HOLD`: the model cannot tell *which* note is
+held, nor anything you played before it. Two different calls ending on the same long note then get
+the same answer (and at a low temperature it may hold one note for bars). Our call above ends on
+short notes on purpose. See for yourself:
+"""),
+("code", r"""
+markov = contenders["Markov (best order)"]
+two_calls = ["D4 F#4 A4 D5 | C#5/2 B4/2 A4/2 G4/2 E4*2", "G4 F#4 E4 D4 | A4/2 B4/2 C#5/2 D5/2 E4*2"]
+for text in two_calls:
+    other = Melody.parse(text)
+    print("call:", text)
+    print("   last 7 tokens:", other.to_tokens()[-7:])
+    print("   Markov:", markov.respond(other, bars=1, seed=0))
+    print("   neural:", neural.respond(other, bars=1, seed=0))
+"""),
+("md", r"""
+**Ask yourself.** Did the two calls get the same Markov answer? Did the neural net, which keeps a
+memory of the whole call, answer them differently? An n-gram only "sees" its last n - 1 tokens:
+everything before that is forgotten.
 """),
 ("md", r"""
 ## 5. The temperature knob
@@ -190,11 +224,12 @@ check.check_temperature_prediction(at_0_1="?", at_2_0="?")   # YOUR ANSWER: a le
 Now test your prediction. Listen to both:
 """),
 ("code", r"""
-cold = neural.respond(call, bars=2, temperature=0.1, seed=0)
-hot = neural.respond(call, bars=2, temperature=2.0, seed=0)
+runs = {t: neural.generate(call, bars=2, temperature=t, seed=0) for t in (0.1, 1.0, 2.0)}
+cold, hot = runs[0.1][0], runs[2.0][0]
 print("T = 0.1:", cold)
 print("T = 2.0:", hot)
-audio.play_side_by_side({"T = 0.1": padded_call(call).then(cold), "T = 2.0": padded_call(call).then(hot)})
+audio.play_side_by_side({"T = 0.1": padded_call(call).then(cold),
+                         "T = 2.0": padded_call(call).then(hot)})
 """),
 ("md", r"""
 ### Exercise 4 · Apply a temperature (5 minutes)
@@ -218,12 +253,21 @@ def apply_temperature(probs, temperature):
 ```
 </details>
 
-Here is what it does to the net's probabilities for the answer above:
+Here is what it does to the net's probabilities for the answers above (and one at T = 1), with the
+dots showing what was played. Each panel shows only the pitches that get at least 1 % somewhere,
+so the pitch axes of the panels differ: read the note names on the left.
 """),
 ("code", r"""
+if check.check_apply_temperature(apply_temperature).passed:
+    reshape = apply_temperature
+    print("(the panels use YOUR apply_temperature)")
+else:
+    reshape = duet.apply_temperature
+    print("(your apply_temperature does not pass its check yet, so the panels use lessonkit's own)")
 fig, axes = plt.subplots(1, 3, figsize=(13, 3.5), layout="constrained")
-for ax, t in zip(axes, (0.1, 1.0, 2.0)):
-    plots.probability_heatmap(np.array([apply_temperature(row, t) for row in probs]), ax=ax, title=f"T = {t}")
+for ax, (t, (answer_t, probs_t)) in zip(axes, runs.items()):
+    reshaped = np.array([reshape(row, t) for row in probs_t])
+    plots.probability_heatmap(reshaped, ax=ax, chosen=answer_t.to_tokens(), title=f"T = {t}")
 plt.show()
 """),
 ("md", r"""
@@ -231,7 +275,7 @@ plt.show()
 bars. Why does the net get stuck? Then find the temperature you like best.
 """),
 ("code", r"""
-duet_widget({"neural (shipped)": neural, "neural (yours)": my_model, "Markov": contenders["Markov (best order)"]},
+duet_widget({"neural (shipped)": neural, "neural (yours)": my_model, "Markov": markov},
             temperature=0.8)
 """),
 ("md", r"""
@@ -242,18 +286,21 @@ duet_widget({"neural (shipped)": neural, "neural (yours)": my_model, "Markov": c
 - **Training** nudges the weights so that the real next tokens of thousands of tunes get higher
   probability; the **valid** loss tells us when to stop.
 - **NLL** (average surprise, nats per step) and **perplexity** (`e ** NLL`) on tunes no model has
-  seen compare models fairly: lower is better. Rules cannot even be scored this way.
+  seen compare models fairly: lower is better. Rules give no probabilities, so they get the score
+  of a blind guess (perplexity 130).
+- A **Markov model** sees only its last few tokens: after a long note, only `HOLD`s. The neural net
+  keeps a memory of the whole call.
 - **Temperature** reshapes the probabilities: low is safe and repetitive, high is surprising and
   eventually random.
 
 ## Discussion
 1. The answer depends on a roll of the dice. Is it still *the computer's* answer? Whose music is it:
    yours, the net's, or the folk musicians' whose tunes it learned from?
-2. The net answers in the style of German, Chinese and Irish folk tunes. What would it play if you
-   trained it on your favourite band? What would it never be able to play?
+2. The net answers in the style of German, Chinese, Irish and Scottish folk tunes. What would it
+   play if you trained it on your favourite band? What would it never be able to play?
 3. If a model has a lower NLL, is it a better *musician*? What else would you want to measure?
 
-**Next:** in lesson 03 a different network learns to compress and rebuild **sounds**, and lets you
-morph a flute into a guitar.
+**Coming next:** lesson 03 (not ready yet), where a different network learns to compress and
+rebuild **sounds**, and lets you morph a flute into a guitar.
 """),
 ]
