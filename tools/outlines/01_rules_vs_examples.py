@@ -48,7 +48,8 @@ the call (a `Melody`) and returns the answer. Here is the echo rule, exactly as 
 def echo(call):
     return call
 
-call = Melody.parse("C4 E4 G4 E4 | D4/2 E4/2 F4/2 D4/2 E4/2 F4/2 G4")
+call_text = "C4 E4 G4 E4 | D4/2 E4/2 F4/2 D4/2 E4/2 F4/2 G4"
+call = Melody.parse(call_text)
 answer = echo(call)
 plots.piano_roll(call, answer, title="call and echo")
 plt.show()
@@ -79,7 +80,7 @@ always 100 % sure, so there is exactly one black square per step. (The rules ign
 """),
 ("code", r"""
 rule_partners = {name: rules.RuleResponder(name) for name in rules.RULES}
-duet_widget(rule_partners)
+duet_widget(rule_partners, call=call_text)
 """),
 ("md", r"""
 ### Exercise 1 · An inversion rule (5 minutes)
@@ -261,7 +262,7 @@ for name, model in markovs.items():
 other answers. Which order sounds most like a folk tune? Which one starts to *copy* whole bars?
 """),
 ("code", r"""
-duet_widget({**markovs, "rule: answer on the dominant": rules.RuleResponder()})
+duet_widget({**markovs, "rule: answer on the dominant": rules.RuleResponder()}, call=call_text)
 """),
 ("md", r"""
 ### How much does remembering more help?

@@ -45,10 +45,12 @@ from lessonkit.checks import lesson02 as check
 Play a phrase on the keyboard (each key adds a note of the length you choose; `rest` adds a
 silence) or type one, then press **Respond**. Your call is blue, the answer orange, and the player
 plays them back to back. Switch the responder between the neural net, the Markov model and the
-rules of lesson 01.
+rules of lesson 01. (Give the Markov model two different calls that both end on a long note: the
+answers may come out the same. Section 4 explains why.)
 """),
 ("code", r"""
-duet_widget()
+call_text = "D4/2 E4/2 F#4/2 G4/2 A4 D5 | B4/2 A4/2 G4/2 F#4/2 E4/2 F#4/2 G4/2 E4/2"
+duet_widget(call=call_text)
 """),
 ("md", r"""
 The lower plot is the point of this lesson. For every step of the answer, each row is one possible
@@ -72,7 +74,7 @@ print(neural.model)
 print("trained:", neural.info)
 """),
 ("code", r"""
-call = Melody.parse("D4/2 E4/2 F#4/2 G4/2 A4 D5 | B4/2 A4/2 G4/2 F#4/2 E4/2 F#4/2 G4/2 E4/2")
+call = Melody.parse(call_text)
 answer, probs = neural.generate(call, bars=2, temperature=1.0, seed=0)
 print("probs:", probs.shape, "= (steps of the answer, possible tokens)")
 fig, (top, bottom) = plt.subplots(2, 1, figsize=(10, 6), layout="constrained")
@@ -276,7 +278,7 @@ bars. Why does the net get stuck? Then find the temperature you like best.
 """),
 ("code", r"""
 duet_widget({"neural (shipped)": neural, "neural (yours)": my_model, "Markov": markov},
-            temperature=0.8)
+            call=call_text, temperature=0.8)
 """),
 ("md", r"""
 ## Key points
