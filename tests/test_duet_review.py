@@ -89,3 +89,105 @@ def test_duet_widget_seed_box_refuses_negative_seeds():
     assert w.seed.value == 0 and w.seed.min == 0
     with pytest.raises(ModelError, match="negative"):
         duet_widget({"echo": rules.RuleResponder("echo")}, seed=-1, respond=False)
+
+
+# ----------------------------------------------------------------------------- 4. network config and train_model arguments
+
+SMALL = dict(hidden=16, token_dim=8, position_dim=4, seq_len=16, batch_size=4)
+
+
+@pytest.mark.parametrize("field, value, advice", [
+    ("hidden", 0, "hidden=0 is too small: use a whole number >= 1 such as 256"),
+    ("hidden", 12.5, "hidden=12.5 is not a whole number"),
+    ("n_positions", 0, "n_positions=0 is too small: use a whole number >= 1 such as 32"),
+    ("dropout", 1.0, "dropout=1 would drop all of the memory"),
+    ("dropout", -0.1, "dropout=-0.1 is out of range: use a share from 0"),
+    ("dropout", "0.1", "dropout='0.1' is not a number"),
+    ("lr", 0, "lr=0 is out of range: use a learning rate > 0"),
+])
+def test_bad_network_config_is_a_clear_error(field, value, advice):
+    with pytest.raises(LessonkitError) as err:
+        melody_rnn.Config(**{field: value})
+    assert advice in str(err.value)
+
+
+def quick(**kw):
+    return TrainConfig(max_steps=3, progress=False, live_plot=False, threads=1, **kw)
+
+
+def test_config_none_means_the_default_network():
+    responder, history = melody_rnn.train_model(corpus(), corpus()[:5], None, quick())
+    assert responder.model.config == melody_rnn.Config() and history.n_steps == 3
+
+
+def test_a_dict_instead_of_a_config_is_a_clear_error():
+    with pytest.raises(LessonkitError, match=r"Config\(\*\*\{'hidden': 16\}\)"):
+        melody_rnn.train_model(corpus(), corpus()[:5], {"hidden": 16}, quick())
+    with pytest.raises(LessonkitError, match=r"train_config should be a TrainConfig, not a dict"):
+        melody_rnn.train_model(corpus(), corpus()[:5], melody_rnn.Config(**SMALL), {"max_steps": 3})
+
+
+# ----------------------------------------------------------------------------- 6. generators and empty lists
+
+
+def test_train_tunes_can_be_a_generator():
+    config = melody_rnn.Config(**SMALL)
+    from_list, _ = melody_rnn.train_model(corpus(), corpus()[:5], config, quick(seed=2))
+    from_gen, _ = melody_rnn.train_model((t for t in corpus()), (t for t in corpus()[:5]), config, quick(seed=2))
+    assert from_gen.pitch_range == from_list.pitch_range and from_gen.centre_pitch == from_list.centre_pitch
+    assert torch_equal(from_gen, from_list)
+
+
+def torch_equal(a, b):
+    import torch
+
+    return all(torch.equal(x, y) for x, y in zip(a.model.state_dict().values(), b.model.state_dict().values()))
+
+
+@pytest.mark.parametrize("which", ["train_tunes", "valid_tunes"])
+def test_no_tunes_is_a_clear_error_naming_the_argument(which):
+    args = {"train_tunes": corpus(), "valid_tunes": corpus()[:5], which: []}
+    with pytest.raises(ModelError, match=f"{which} is empty"):
+        melody_rnn.train_model(args["train_tunes"], args["valid_tunes"], melody_rnn.Config(**SMALL), quick())
+
+
+# ----------------------------------------------------------------------------- 7. the Stop button
+
+
+def test_stopping_train_model_by_hand_returns_the_best_model(monkeypatch):
+    import lessonkit.training as training
+
+    real = training.seed_everything
+    monkeypatch.setattr(training, "seed_everything", lambda seed: _Stopper(real(seed), 8))
+    responder, history = melody_rnn.train_model(corpus(), corpus()[:5], melody_rnn.Config(**SMALL),
+                                                TrainConfig(max_steps=100, eval_every=5, progress=False,
+                                                            live_plot=False, threads=1))
+    assert history.stopped_because == "interrupted" and history.n_steps == 7
+    assert history.best_step == 5 and not responder.model.training
+    assert responder.info["stopped_because"] == "interrupted"
+    assert responder.respond(CALL, seed=0).length_steps == 32
+
+
+class _Stopper:
+    """A numpy Generator stand-in that raises KeyboardInterrupt on its n-th batch."""
+
+    def __init__(self, rng, n):
+        self.rng, self.n, self.calls = rng, n, 0
+
+    def integers(self, *args, **kwargs):
+        self.calls += 1
+        if self.calls == self.n:
+            raise KeyboardInterrupt
+        return self.rng.integers(*args, **kwargs)
+
+
+# ----------------------------------------------------------------------------- 10. loading a training checkpoint
+
+
+def test_loading_a_training_checkpoint_as_a_responder_says_what_is_missing(tmp_path, neural_model):
+    from lessonkit.training import save_checkpoint
+
+    path = tmp_path / "ckpt.safetensors"
+    save_checkpoint(path, neural_model.model, {"step": 40, "valid_loss": 1.0})
+    with pytest.raises(DataFileError, match="no config, pitch_range, centre_pitch: it is a training checkpoint"):
+        melody_rnn.NeuralResponder.load(path)

@@ -42,9 +42,9 @@ import numpy as np
 import torch
 from torch import nn
 
-from ..errors import DataFileError, ModelError
-from ..music import VOCAB_SIZE
-from ..training import TrainConfig, load_checkpoint, save_checkpoint, train
+from ..errors import DataFileError, LessonkitError, LessonkitTypeError, ModelError
+from ..music import VOCAB_SIZE, Melody
+from ..training import TrainConfig, _number, _whole, load_checkpoint, save_checkpoint, train
 from .duet import BOS, Responder, as_melodies, positions, sample_token
 
 DEFAULT_WEIGHTS = os.path.normpath(os.path.join(os.path.dirname(__file__), "..", "..", "data",
@@ -80,6 +80,17 @@ class Config:
     seq_len: int = 64
     batch_size: int = 32
     lr: float = 5e-3
+
+    def __post_init__(self):
+        for name in ("hidden", "token_dim", "position_dim", "n_positions", "seq_len", "batch_size"):
+            setattr(self, name, _whole(getattr(self, name), name, 1, f"a whole number >= 1 such as "
+                                       f"{getattr(Config, name)}"))
+        self.dropout = _number(self.dropout, "dropout", "a share from 0 (no dropout) up to but not including 1, "
+                               "such as 0.1", low=0.0)
+        if self.dropout >= 1:
+            raise ModelError(f"dropout={self.dropout:g} would drop all of the memory: use a share from 0 up to "
+                             "but not including 1, such as 0.1.")
+        self.lr = _number(self.lr, "lr", "a learning rate > 0 such as 5e-3", positive=True)
 
 
 class MelodyRNN(nn.Module):
@@ -166,9 +177,24 @@ def train_model(train_tunes, valid_tunes, config: Config = Config(), train_confi
     responder : NeuralResponder
     history : lessonkit.training.History
     """
+    if config is None:
+        config = Config()
+    if isinstance(config, dict):
+        raise LessonkitTypeError(f"config should be a melody_rnn.Config, not a dict. Write Config(**{config!r:.60}).")
+    if not isinstance(config, Config):
+        raise LessonkitTypeError(f"config should be a melody_rnn.Config such as Config(hidden=128), "
+                                 f"not {type(config).__name__}.")
+    if isinstance(train_config, dict):
+        raise LessonkitTypeError("train_config should be a TrainConfig, not a dict. "
+                                 f"Write TrainConfig(**{train_config!r:.60}).")
+    if train_config is not None and not isinstance(train_config, TrainConfig):
+        raise LessonkitTypeError(f"train_config should be a TrainConfig such as TrainConfig(max_steps=1000), "
+                                 f"not {type(train_config).__name__}.")
     train_config = train_config or TrainConfig(max_seconds=seconds, seed=seed, lr=config.lr)
-    train_stream = encode(as_melodies(train_tunes))
-    valid_stream = encode(as_melodies(valid_tunes))
+    train_tunes = _tune_list(train_tunes, "train_tunes")  # once: a generator can only be read once
+    valid_tunes = _tune_list(valid_tunes, "valid_tunes")
+    train_stream = encode(train_tunes)
+    valid_stream = encode(valid_tunes)
     if len(train_stream[0]) <= config.seq_len:
         raise ModelError(f"Too little music to train on: {len(train_stream[0])} steps; give at least a few tunes.")
     torch.manual_seed(train_config.seed)
@@ -194,12 +220,28 @@ def train_model(train_tunes, valid_tunes, config: Config = Config(), train_confi
         return float(loss_fn(model, valid_batch))
 
     history = train(model, sample_batch, loss_fn, valid_loss, train_config)
-    pitches = np.concatenate([t.pitches for t in as_melodies(train_tunes)])
+    pitches = np.concatenate([t.pitches for t in train_tunes])
     responder = NeuralResponder(model, pitch_range=(int(np.percentile(pitches, 0.1)), int(np.percentile(pitches, 99.9))),
                                 centre_pitch=int(np.median(pitches)))
     responder.info = dict(seed=train_config.seed, steps=history.n_steps, seconds=round(history.seconds, 1),
                           best_valid_loss=round(history.best_valid_loss, 4), stopped_because=history.stopped_because)
     return responder, history
+
+
+def _tune_list(tunes, name: str) -> list:
+    """``tunes`` (a list, generator, or one Melody) as a non-empty list of Melody; the error names ``name``."""
+    if tunes is None:
+        raise ModelError(f"{name} is None: pass a list of Melody such as load_tunes('train').")
+    if isinstance(tunes, (Melody, str)):
+        tunes = [tunes]
+    try:
+        tunes = list(tunes)
+    except TypeError:
+        raise LessonkitTypeError(f"{name} should be a list of Melody such as load_tunes('train'), "
+                                 f"not {type(tunes).__name__}.") from None
+    if not tunes:
+        raise ModelError(f"{name} is empty: pass at least a few tunes, such as load_tunes('train').")
+    return as_melodies(tunes)
 
 
 # ----------------------------------------------------------------------------- the responder
@@ -299,8 +341,20 @@ class NeuralResponder(Responder):
     @classmethod
     def load(cls, path) -> "NeuralResponder":
         meta = load_checkpoint(path)
-        model = MelodyRNN(Config(**meta["config"]))
-        model.load_state_dict(meta.pop("state_dict"))
+        missing = [key for key in ("config", "pitch_range", "centre_pitch") if key not in meta]
+        if missing:
+            raise DataFileError(
+                f"{os.fspath(path)!r} has weights but no {', '.join(missing)}: it is a training checkpoint "
+                "(TrainConfig(checkpoint_path=...)), not a saved duet model. Save a responder with "
+                "responder.save(path), or load the weights into a MelodyRNN with "
+                "lessonkit.training.load_checkpoint(path, model).")
+        try:
+            model = MelodyRNN(Config(**meta["config"]))
+            model.load_state_dict(meta.pop("state_dict"))
+        except (TypeError, RuntimeError, LessonkitError) as err:
+            raise DataFileError(f"{os.fspath(path)!r} does not hold a model this lessonkit can build "
+                                f"({type(err).__name__}: {str(err)[:200]}). Rebuild it with its training "
+                                "command.") from None
         responder = cls(model, meta["pitch_range"], meta["centre_pitch"])
         responder.info = meta.get("info", {})
         return responder
