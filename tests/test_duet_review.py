@@ -191,3 +191,45 @@ def test_loading_a_training_checkpoint_as_a_responder_says_what_is_missing(tmp_p
     save_checkpoint(path, neural_model.model, {"step": 40, "valid_loss": 1.0})
     with pytest.raises(DataFileError, match="no config, pitch_range, centre_pitch: it is a training checkpoint"):
         melody_rnn.NeuralResponder.load(path)
+
+
+# ----------------------------------------------------------------------------- 8. bad input to the Markov helpers
+
+
+@pytest.mark.parametrize("tunes, kind, words", [
+    (Melody.parse("C4 D4 E4"), LessonkitError, "not one Melody. Wrap it in a list: transition_counts([tune])"),
+    ("C4 D4 E4", LessonkitError, "not text. Wrap it in a list"),
+    (np.array([60, 62, 64]), LessonkitError, "not one token array"),
+    (5, LessonkitError, "not int"),
+    ([[60, 200, 62]], ModelError, "tune 0 has the token 200: step tokens are 0..127"),
+    ([[60, -1]], ModelError, "tune 0 has the token -1"),
+    ([[60.0, 62.0]], LessonkitError, "tune 0 should be whole-number step tokens 0..129"),
+    (["C4 D4"], LessonkitError, 'tune 0 is text'),
+])
+def test_bad_input_to_transition_counts_is_a_clear_error(tunes, kind, words):
+    with pytest.raises(kind) as err:
+        markov.transition_counts(tunes)
+    assert words in str(err.value)
+
+
+def test_transition_counts_take_token_lists_and_generators():
+    counts = markov.transition_counts(iter([[60, 62, 60], np.array([62, 60])]))
+    assert counts[60, 62] == 1 and counts[62, 60] == 2 and counts.sum() == 3
+
+
+@pytest.mark.parametrize("context, kind, words", [
+    ("C4", LessonkitError, "The context is text ('C4'), not step tokens"),
+    ([200], ModelError, "The context has the token 200: step tokens are 0..127"),
+    ([60.5], LessonkitError, "The context should be whole-number step tokens"),
+    ([[60, 62]], LessonkitError, "in a flat list"),
+])
+def test_bad_context_to_next_probs_is_a_clear_error(markov_model, context, kind, words):
+    with pytest.raises(kind) as err:
+        markov_model.next_probs(context)
+    assert words in str(err.value)
+
+
+def test_next_probs_takes_tokens_or_a_melody(markov_model):
+    melody = Melody.parse("C4 D4")
+    assert np.allclose(markov_model.next_probs(melody), markov_model.next_probs(list(melody.to_tokens())))
+    assert np.isclose(markov_model.next_probs([]).sum(), 1.0)

@@ -38,7 +38,7 @@ import os
 import numpy as np
 
 from ..errors import LessonkitTypeError, ModelError
-from ..music import VOCAB_SIZE
+from ..music import VOCAB_SIZE, Melody
 from .duet import BOS, Responder, as_melodies, sample_token
 
 BASE = VOCAB_SIZE + 1  # 131 symbols: the 130 step tokens and the start marker BOS
@@ -59,11 +59,44 @@ def transition_counts(tunes) -> np.ndarray:
     np.ndarray, shape=(130, 130), dtype=int64
         ``counts[a, b]`` = number of times token ``b`` came right after token ``a``.
     """
+    if isinstance(tunes, (Melody, str)) or (isinstance(tunes, np.ndarray) and tunes.ndim == 1):
+        what = "one Melody" if isinstance(tunes, Melody) else "text" if isinstance(tunes, str) else "one token array"
+        raise LessonkitTypeError(f"transition_counts takes a list of tunes, not {what}. Wrap it in a list: "
+                                 "transition_counts([tune]), or pass load_tunes('train').")
+    try:
+        tunes = list(tunes)
+    except TypeError:
+        raise LessonkitTypeError(f"transition_counts takes a list of Melody (such as load_tunes('train')), "
+                                 f"not {type(tunes).__name__}.") from None
     counts = np.zeros((VOCAB_SIZE, VOCAB_SIZE), dtype=np.int64)
-    for tune in tunes:
-        tokens = tune.to_tokens() if hasattr(tune, "to_tokens") else np.asarray(tune)
+    for i, tune in enumerate(tunes):
+        tokens = _check_tokens(tune.to_tokens() if isinstance(tune, Melody) else tune, f"tune {i}",
+                               "Pass a list of Melody, or of step-token lists such as [60, 129, 62].")
         np.add.at(counts, (tokens[:-1], tokens[1:]), 1)
     return counts
+
+
+def _check_tokens(tokens, what: str, advice: str) -> np.ndarray:
+    """``tokens`` as a 1-D int64 array of step tokens 0..129, or a LessonkitError naming ``what``."""
+    if isinstance(tokens, str):
+        raise LessonkitTypeError(f"{what} is text ({tokens!r:.30}), not step tokens. Turn text into tokens with "
+                                 f'Melody.parse("C4 D4").to_tokens(). {advice}')
+    if isinstance(tokens, (int, np.integer)) and not isinstance(tokens, bool):
+        tokens = [tokens]
+    try:
+        arr = np.asarray(tokens)
+    except (TypeError, ValueError):
+        arr = np.asarray([None])  # ragged or odd objects: reported below
+    if arr.size == 0:
+        return np.zeros(0, dtype=np.int64)
+    if arr.ndim != 1 or not (np.issubdtype(arr.dtype, np.integer) and arr.dtype != np.bool_):
+        raise LessonkitTypeError(f"{what} should be whole-number step tokens 0..129 in a flat list, not "
+                                 f"{tokens!r:.40} ({arr.dtype}). {advice}")
+    bad = arr[(arr < 0) | (arr >= VOCAB_SIZE)]
+    if bad.size:
+        raise ModelError(f"{what} has the token {int(bad[0])}: step tokens are 0..127 (MIDI pitches), "
+                         f"128 (HOLD) or 129 (REST). {advice}")
+    return arr.astype(np.int64)
 
 
 def _windows(tokens: np.ndarray, order: int) -> np.ndarray:
@@ -162,9 +195,16 @@ class MarkovModel(Responder):
             p = np.where(total > 0, mixed, p)  # an unseen context keeps the shorter context's guess
         return p
 
-    def next_probs(self, context: np.ndarray) -> np.ndarray:
-        """Distribution of the next token after ``context`` (int array), shape=(130,)."""
-        ctx = np.concatenate([np.full(self.order - 1, BOS), np.asarray(context, dtype=np.int64)])
+    def next_probs(self, context) -> np.ndarray:
+        """Distribution of the next token after ``context``, shape=(130,), float64, summing to 1.
+
+        ``context`` is step tokens (a list or int array of 0..129, may be empty) or a Melody.
+        """
+        if isinstance(context, Melody):
+            context = context.to_tokens()
+        context = _check_tokens(context, "The context",
+                                "Pass step tokens such as [60, 129, 62] or melody.to_tokens().")
+        ctx = np.concatenate([np.full(self.order - 1, BOS), context])
         ctx = ctx[len(ctx) - (self.order - 1):] if self.order > 1 else ctx[:0]
         grams = np.column_stack([np.tile(ctx, (VOCAB_SIZE, 1)), np.arange(VOCAB_SIZE)])
         p = self.prob(grams)
