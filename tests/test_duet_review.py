@@ -233,3 +233,19 @@ def test_next_probs_takes_tokens_or_a_melody(markov_model):
     melody = Melody.parse("C4 D4")
     assert np.allclose(markov_model.next_probs(melody), markov_model.next_probs(list(melody.to_tokens())))
     assert np.isclose(markov_model.next_probs([]).sum(), 1.0)
+
+
+# ----------------------------------------------------------------------------- 9. load_pretrained options
+
+
+@pytest.mark.parametrize("kind, options, words", [
+    ("markov", {"ordr": 3}, "load_pretrained('markov') has no option ordr. It takes order=..., e.g. order=3."),
+    ("neural", {"hidden": 64}, "load_pretrained('neural') has no option hidden. It takes path=..."),
+    ("rules", {"rules": "echo"}, "load_pretrained('rules') has no option rules. It takes rule=..., e.g. rule=\"invert\""),
+    ("markov", {"order": [3]}, "order should be a single value such as order=3, not a list"),
+    ("neural", {"path": {"a": 1}}, "path should be a single value"),
+])
+def test_bad_load_pretrained_options_are_clear_errors(kind, options, words):
+    with pytest.raises(ModelError) as err:
+        duet.load_pretrained(kind, **options)
+    assert words in str(err.value)

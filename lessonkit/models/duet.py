@@ -421,6 +421,17 @@ def _unshift_probs(probs: np.ndarray, shift: int) -> np.ndarray:
 # ----------------------------------------------------------------------------- loading
 
 _CACHE: dict = {}
+_OPTIONS = {"rules": ("rule",), "markov": ("order",), "neural": ("path",)}
+"""The keyword options ``load_pretrained`` passes on, per kind."""
+_EXAMPLE = {"rules": '"invert"', "markov": "3", "neural": '"my_model.safetensors"'}
+
+
+def _hashable(value) -> bool:
+    try:
+        hash(value)
+    except TypeError:
+        return False
+    return True
 
 
 def load_pretrained(kind: str = "neural", **options) -> Responder:
@@ -443,11 +454,23 @@ def load_pretrained(kind: str = "neural", **options) -> Responder:
     """
     if not isinstance(kind, str) or kind not in KINDS:
         raise ModelError(f"kind={kind!r} is not a responder. Choose one of {', '.join(map(repr, KINDS))}.")
+    allowed = _OPTIONS[kind]
+    unknown = sorted(set(options) - set(allowed))
+    if unknown:
+        raise ModelError(f"load_pretrained({kind!r}) has no option {', '.join(unknown)}. "
+                         + (f"It takes {', '.join(f'{k}=...' for k in allowed)}, e.g. {allowed[0]}={_EXAMPLE[kind]}."
+                            if allowed else "It takes none."))
     if kind == "rules":
         from .rules import RuleResponder
 
         return RuleResponder(**options)
     key = (kind, tuple(sorted(options.items())))
+    try:
+        hash(key)
+    except TypeError:
+        name, value = next((k, v) for k, v in sorted(options.items()) if not _hashable(v))
+        raise ModelError(f"load_pretrained({kind!r}, {name}={value!r:.40}): {name} should be a single value "
+                         f"such as {name}={_EXAMPLE[kind]}, not a {type(value).__name__}.") from None
     if key not in _CACHE:
         if kind == "markov":
             from .markov import load_pretrained as load_markov
