@@ -84,9 +84,10 @@ def piano_roll(melody: Melody, response: Melody | None = None, *, ax=None, title
                                0.35 + 0.65 * note.velocity / 127, label if (i == 0 and response is not None) else None))
     ax.set_xlim(0, total)
     ax.set_ylim(low - 0.5, high + 0.5)
-    labelled = (0, 2, 4, 5, 7, 9, 11) if high - low <= 24 else (0, 4, 7)  # every white key when there is room
+    # C D E G A when there is room (no two labels a semitone apart, so they never collide), else C E G
+    labelled = (0, 2, 4, 7, 9) if high - low <= 24 else (0, 4, 7)
     ticks = [p for p in range(low, high + 1) if p % 12 in labelled] or [low]
-    ax.set_yticks(ticks, [note_name(p) for p in ticks])
+    ax.set_yticks(ticks, [note_name(p) for p in ticks], fontsize=8)
     bar_ticks = list(range(first_bar, total + 1, spb))
     ax.set_xticks(bar_ticks, [str(i + 1) for i in range(len(bar_ticks))])
     ax.set_xlabel(f"bar ({melody.meter}; thin lines are beats, one step = a 16th note)")
