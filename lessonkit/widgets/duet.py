@@ -58,7 +58,7 @@ class DuetWidget(widgets.VBox):
         The responder's next-step probabilities for the last answer.
     """
 
-    def __init__(self, responders=None, *, call="C4 E4 G4 E4 | D4/2 E4/2 F4/2 D4/2 C4*2", lowest="C4",
+    def __init__(self, responders=None, *, call="C4 E4 G4 E4 | D4/2 E4/2 F4/2 D4/2 E4/2 F4/2 G4", lowest="C4",
                  octaves=2, instrument=None, bars=2, temperature=1.0, seed=0):
         super().__init__()
         self.instrument = instrument
@@ -210,7 +210,7 @@ def _escape(text: str) -> str:
     return html.escape(text)
 
 
-def duet_widget(responders=None, *, call: str = "C4 E4 G4 E4 | D4/2 E4/2 F4/2 D4/2 C4*2", lowest: str = "C4",
+def duet_widget(responders=None, *, call: str = "C4 E4 G4 E4 | D4/2 E4/2 F4/2 D4/2 E4/2 F4/2 G4", lowest: str = "C4",
                 octaves: int = 2, instrument: str | None = None, bars: int = 2, temperature: float = 1.0,
                 seed: int = 0, respond: bool = True) -> DuetWidget:
     """Build the duet widget (see the module docstring).
