@@ -177,7 +177,7 @@ def spectrogram(audio: np.ndarray, *, sr: int | None = None, ax=None, title: str
 
 
 def probability_heatmap(probs: np.ndarray, *, ax=None, chosen=None, title: str | None = None,
-                        steps_per_bar: int = 16, min_prob: float = 0.01):
+                        steps_per_bar: int = 16, min_prob: float = 0.01, pitch_limits: tuple | None = None):
     """Draw a model's next-step probabilities over time: one column per step, one row per token.
 
     Lesson: notebooks/02_ai_duet.ipynb
@@ -190,6 +190,9 @@ def probability_heatmap(probs: np.ndarray, *, ax=None, chosen=None, title: str |
         The tokens actually played, marked with a dot.
     min_prob : float
         Pitch rows are shown between the lowest and highest pitch that ever gets this much.
+    pitch_limits : (int, int), optional
+        Lowest and highest MIDI pitch row to show instead; give several plots the same
+        limits to compare them row by row.
 
     Returns
     -------
@@ -204,6 +207,10 @@ def probability_heatmap(probs: np.ndarray, *, ax=None, chosen=None, title: str |
         chosen = np.asarray(chosen)
         seen = np.union1d(seen, chosen[chosen < 128])
     low, high = (int(seen.min()), int(seen.max())) if seen.size else (60, 72)
+    if pitch_limits is not None:
+        low, high = (expect_int(p, "pitch_limits", low=0, high=127) for p in pitch_limits)
+        if low > high:
+            raise LessonkitError(f"pitch_limits=({low}, {high}): give the lowest pitch first.")
     rows = list(range(low, high + 1)) + [128, 129]  # pitches, then HOLD and REST on top
     image = ax.imshow(probs[:, rows].T, origin="lower", aspect="auto", cmap="Greys", vmin=0, vmax=1,
                       extent=[-0.5, len(probs) - 0.5, -0.5, len(rows) - 0.5], interpolation="nearest")

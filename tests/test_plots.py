@@ -46,3 +46,11 @@ def test_bar_lines_follow_the_upbeat_and_the_meter():
     assert bars == [2]  # one bar line, after the 2-step upbeat (the melody is 12 steps long)
     assert beats == [2, 8]  # 6/8 has two dotted-quarter beats per bar
     plt.close("all")
+
+
+def test_probability_heatmap_can_share_pitch_rows():
+    probs = np.zeros((8, 130))
+    probs[:, 60] = 1.0
+    ax = plots.probability_heatmap(probs, pitch_limits=(55, 70))
+    assert ax.images[0].get_array().shape == (70 - 55 + 1 + 2, 8)  # pitch rows, then HOLD and REST
+    plt.close("all")

@@ -256,8 +256,7 @@ def apply_temperature(probs, temperature):
 </details>
 
 Here is what it does to the net's probabilities for the answers above (and one at T = 1), with the
-dots showing what was played. Each panel shows only the pitches that get at least 1 % somewhere,
-so the pitch axes of the panels differ: read the note names on the left.
+dots showing what was played. All three panels show the same pitch rows, so you can compare them.
 """),
 ("code", r"""
 if check.check_apply_temperature(apply_temperature).passed:
@@ -266,10 +265,13 @@ if check.check_apply_temperature(apply_temperature).passed:
 else:
     reshape = duet.apply_temperature
     print("(your apply_temperature does not pass its check yet, so the panels use lessonkit's own)")
+played = np.concatenate([answer_t.pitches for answer_t, _ in runs.values()])
+same_rows = (int(played.min()) - 2, int(played.max()) + 2)   # one pitch range for all three panels
 fig, axes = plt.subplots(1, 3, figsize=(13, 3.5), layout="constrained")
 for ax, (t, (answer_t, probs_t)) in zip(axes, runs.items()):
     reshaped = np.array([reshape(row, t) for row in probs_t])
-    plots.probability_heatmap(reshaped, ax=ax, chosen=answer_t.to_tokens(), title=f"T = {t}")
+    plots.probability_heatmap(reshaped, ax=ax, chosen=answer_t.to_tokens(), title=f"T = {t}",
+                              pitch_limits=same_rows)
 plt.show()
 """),
 ("md", r"""
