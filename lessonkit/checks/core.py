@@ -75,6 +75,11 @@ class Exercise:
         otherwise a hint. Default: equality.
     describe : str
         What the function should do, for the message.
+    hidden_cases : list of tuple
+        More argument tuples, used by the homework grader only.
+    error_hints : list of (str, str)
+        ``(words in the error, hint)`` for errors typical of this exercise; the first
+        match wins, before the general advice of :func:`explain_error`.
     """
 
     name: str
@@ -83,10 +88,18 @@ class Exercise:
     compare: Callable[[Any, Any, tuple], str | None] | None = None
     describe: str = ""
     hidden_cases: list = field(default_factory=list)
+    error_hints: list = field(default_factory=list)
 
     def expected(self, cases=None) -> list:
         """Reference answers for ``cases`` (default the visible ones)."""
         return [self.reference(*case) for case in (self.cases if cases is None else cases)]
+
+    def explain_error(self, error_text: str, case) -> str:
+        """A hint for an error the student's function raised: this exercise's own hints first."""
+        for needle, advice in self.error_hints:
+            if needle in error_text:
+                return f"{advice} (Python said: {error_text.rstrip('.')}.)"
+        return explain_error(error_text, case)
 
     def compare_one(self, got, expected, case) -> str | None:
         """``None`` when right, otherwise a hint."""
@@ -104,7 +117,7 @@ class Exercise:
         n_right, first_hint = 0, ""
         for (status, value), want, case in zip(results, expected, cases):
             if status != "ok":
-                hint = explain_error(str(value), case)
+                hint = self.explain_error(str(value), case)
             elif value is None and want is not None:
                 hint = "Your function returned None: did you forget the `return` line (or is it indented inside a loop)?"
             else:

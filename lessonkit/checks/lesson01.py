@@ -8,48 +8,10 @@ grader too); each ``check_*`` function is what a student calls in the lesson.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 import numpy as np
 
 from ..music import HOLD, REST, VOCAB_SIZE, Melody, note_name
 from .core import Exercise, Feedback, run_exercise
-
-
-@dataclass
-class _ErrorHint:
-    """An error of the student's function, already turned into this exercise's own hint."""
-
-    hint: str
-
-
-@dataclass
-class HintedExercise(Exercise):
-    """An :class:`Exercise` with hints for the errors typical of this one exercise.
-
-    ``error_hints`` is a list of ``(words in the error, hint)``; the first match wins, before the
-    general advice of :func:`~lessonkit.checks.core.explain_error`.
-
-    Lesson: notebooks/01_rules_vs_examples.ipynb
-    """
-
-    error_hints: list = field(default_factory=list)
-
-    def compare_all(self, results, cases=None) -> Feedback:
-        return super().compare_all([self._explain(r) for r in results], cases)
-
-    def compare_one(self, got, expected, case) -> str | None:
-        if isinstance(got, _ErrorHint):
-            return got.hint
-        return super().compare_one(got, expected, case)
-
-    def _explain(self, result):
-        status, value = result
-        if status != "ok":
-            for needle, hint in self.error_hints:
-                if needle in str(value):
-                    return ("ok", _ErrorHint(f"{hint} (Python said: {str(value).rstrip('.')}.)"))
-        return result
 
 
 def _calls():
@@ -109,7 +71,7 @@ def _ordinal(i: int, n: int) -> str:
     return word + (" (last)" if i == n - 1 and n > 1 else "")
 
 
-invert_exercise = HintedExercise(
+invert_exercise = Exercise(
     name="invert",
     describe="invert(call)",
     reference=reference_invert,
@@ -170,7 +132,7 @@ def _compare_counts(got, want, case) -> str | None:
     return "Walk through tune.to_tokens() of each tune and add 1 to counts[a, b] for each neighbouring pair (a, b)."
 
 
-bigram_exercise = HintedExercise(
+bigram_exercise = Exercise(
     name="bigram_counts",
     describe="bigram_counts(tunes)",
     reference=reference_bigram_counts,

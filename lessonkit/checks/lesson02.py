@@ -12,8 +12,7 @@ import math
 
 import numpy as np
 
-from .core import Feedback, check_value, run_exercise
-from .lesson01 import HintedExercise
+from .core import Exercise, Feedback, check_value, run_exercise
 
 # ----------------------------------------------------------------------------- NLL and perplexity
 
@@ -45,7 +44,7 @@ def _compare_nll(got, want, case) -> str | None:
     return "For each step take -np.log(p), then average over the steps."
 
 
-mean_nll_exercise = HintedExercise(
+mean_nll_exercise = Exercise(
     name="mean_nll",
     describe="mean_nll(probs_of_actual)",
     reference=reference_mean_nll,
@@ -90,7 +89,7 @@ def _compare_perplexity(got, want, case) -> str | None:
     return "Perplexity is e raised to the power of the NLL (e is about 2.718)."
 
 
-perplexity_exercise = HintedExercise(
+perplexity_exercise = Exercise(
     name="perplexity",
     describe="perplexity(nll)",
     reference=reference_perplexity,
@@ -145,7 +144,7 @@ def _compare_temperature(got, want, case) -> str | None:
             "again (divide by their total).")
 
 
-temperature_exercise = HintedExercise(
+temperature_exercise = Exercise(
     name="apply_temperature",
     describe="apply_temperature(probs, temperature)",
     reference=reference_apply_temperature,
