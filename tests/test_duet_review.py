@@ -8,20 +8,9 @@ from lessonkit.errors import DataFileError, LessonkitError, ModelError
 from lessonkit.models import duet, markov, melody_rnn, rules
 from lessonkit.training import TrainConfig
 
-from test_duet import CALL, corpus
+from test_duet import CALL, corpus, markov_model, neural_model  # noqa: F401 (shared fixtures)
 
 
-@pytest.fixture(scope="module")
-def markov_model():
-    return markov.MarkovModel(3).fit(corpus())
-
-
-@pytest.fixture(scope="module")
-def neural_model():
-    config = melody_rnn.Config(hidden=32, token_dim=16, position_dim=4, seq_len=32, batch_size=8)
-    responder, _ = melody_rnn.train_model(corpus(), corpus()[:5], config,
-                                          TrainConfig(max_steps=40, max_seconds=None, progress=False, threads=1))
-    return responder
 
 
 # ----------------------------------------------------------------------------- 1. greedy on 2-D input

@@ -128,34 +128,25 @@ def cell_kind(cell) -> str:
     return "setup"
 
 
+def _split_hidden(source: str) -> tuple[list, list]:
+    """Lines of ``source`` outside and inside its hidden-test regions (markers dropped)."""
+    kept, hidden, inside = [], [], False
+    for line in source.splitlines():
+        if line.strip() in (HIDDEN_BEGIN, HIDDEN_END):
+            inside = line.strip() == HIDDEN_BEGIN
+            continue
+        (hidden if inside else kept).append(line)
+    return kept, hidden
+
+
 def hidden_region(source: str) -> str:
     """The text between ``### BEGIN HIDDEN TESTS`` and ``### END HIDDEN TESTS`` (all such regions)."""
-    out, inside = [], False
-    for line in source.splitlines():
-        if line.strip() == HIDDEN_BEGIN:
-            inside = True
-            continue
-        if line.strip() == HIDDEN_END:
-            inside = False
-            continue
-        if inside:
-            out.append(line)
-    return "\n".join(out)
+    return "\n".join(_split_hidden(source)[1])
 
 
 def strip_hidden(source: str) -> str:
     """``source`` without its hidden-test regions."""
-    out, inside = [], False
-    for line in source.splitlines():
-        if line.strip() == HIDDEN_BEGIN:
-            inside = True
-            continue
-        if line.strip() == HIDDEN_END:
-            inside = False
-            continue
-        if not inside:
-            out.append(line)
-    return "\n".join(out).rstrip()
+    return "\n".join(_split_hidden(source)[0]).rstrip()
 
 
 class _AnswerName:
