@@ -18,6 +18,7 @@ COMMANDS = {
     ("homework", "release"): ("lessonkit.homework.release", "make the student versions in assignments/release (teachers)"),
     ("homework", "grade"): ("lessonkit.homework.grade", "grade a folder of submissions into grading/ (teachers)"),
     ("train", "duet"): ("lessonkit.models.duet", "choose the Markov order and train the duet GRU into data/"),
+    ("train", "duet-collection"): ("lessonkit.values", "fine-tune the duet GRU on one collection (oneill, german)"),
 }
 
 
