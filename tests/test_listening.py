@@ -135,3 +135,17 @@ def test_bad_answers_are_lessonkit_errors(test0):
         test0.answer(99, HUMAN)
     with pytest.raises(LessonkitError):
         test0.csv_text("a,b")
+
+
+def test_a_guessing_class_is_written_beside_real_files_and_pooled(tmp_path):
+    from lessonkit.widgets.listening import guessing_class
+
+    test = listening_test(n_clips=4, seed=4)
+    paths = guessing_class(tmp_path, test, n_students=10, seed=0)
+    assert len(paths) == 10 and all("guesser_" in p for p in paths)
+    summary = class_summary(tmp_path)
+    assert len(summary["scores"]) == 10 and 0 <= summary["mean_score"] <= 1
+    assert guessing_class(tmp_path / "again", test, n_students=10, seed=0) and \
+        class_summary(tmp_path / "again") == summary  # seeded
+    with pytest.raises(FileExistsLessonkitError):
+        guessing_class(tmp_path, test, n_students=1, seed=0)

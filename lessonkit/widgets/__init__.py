@@ -1,8 +1,12 @@
 """Widgets that lessons build with one call, so each cell stays readable.
 
 * :func:`tune_explorer` (lesson 00): tune, tempo and transpose → piano roll and player.
+* :func:`originality_meter` (lesson 05): a model's answer with its copied run marked and its source.
+* :func:`listening_test` (lesson 05): the blind "human or AI?" test (``lessonkit.widgets.listening``).
 """
 
 from .explorer import tune_explorer
+from .listening import listening_test
+from .originality import originality_meter
 
-__all__ = ["tune_explorer"]
+__all__ = ["tune_explorer", "originality_meter", "listening_test"]

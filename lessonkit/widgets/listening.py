@@ -428,3 +428,37 @@ def plot_class_results(paths, ax=None):
     ax.set_title(f"{n} student{'s' if n != 1 else ''}: mean score {summary['mean_score']:.0%} right "
                  "(50% = guessing)")
     return ax
+
+
+def guessing_class(folder, test: ListeningTest, *, n_students: int = 20, seed: int = 0) -> list:
+    """Write the answer files of a pretend class that only guesses (a coin flip per clip): the baseline.
+
+    Lesson: notebooks/05_ai_as_musical_assistant.ipynb
+
+    Real students' files pooled with :func:`plot_class_results` should beat this class; if they do
+    not, the models fooled them. The pretend students are named ``guesser_01``, ... so their files
+    are never mistaken for a real student's. Existing files are never overwritten.
+
+    Returns
+    -------
+    list of str
+        The paths written.
+    """
+    from ..files import atomic_write_bytes, refuse_overwrite
+
+    if not isinstance(test, ListeningTest):
+        raise LessonkitTypeError("test should be a listening test made by listening_test(...).")
+    n_students = expect_int(n_students, "n_students", low=1, high=500)
+    rng = np.random.default_rng(expect_int(seed, "seed", low=0))
+    folder = os.fspath(folder)
+    os.makedirs(folder, exist_ok=True)
+    paths = []
+    for k in range(1, n_students + 1):
+        pretend = ListeningTest(test.clips, test._truths, test.seed)
+        for i in range(len(pretend)):
+            pretend.answers[i] = CHOICES[int(rng.integers(0, 2))]
+        pretend.revealed = True
+        name = f"guesser_{k:02d}"
+        path = refuse_overwrite(os.path.join(folder, f"{name}.csv"), False)
+        paths.append(atomic_write_bytes(path, pretend.csv_text(name).encode("utf-8")))
+    return paths
