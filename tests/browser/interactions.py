@@ -160,3 +160,28 @@ def duet_with_the_neural_net_answers_the_played_keys(nb):
     """Lesson 02's duet: keys add notes, the neural net answers; then the Markov model does."""
     _duet_plays_and_answers(nb, "neural")
     _duet_plays_and_answers(nb, "markov", keys=("G4",))
+
+
+# ------------------------------------------------------------------------------ lesson 05
+
+
+@interaction("05_ai_as_musical_assistant")
+def listening_test_counts_and_scores_an_answer(nb):
+    """Lesson 05's blind listening test: answering clip 1 moves the count; Reveal shows the score, which
+    agrees with the per-clip verdicts it reveals (clip 1 right or wrong, the unanswered ones wrong)."""
+    import re
+
+    nb.wait_until(lambda: "Answered 0 of 8." in nb.text(), 30, "the listening test's status line")
+    nb.click_button("human")  # the first human/AI button on the page: clip 1's
+    nb.wait_until(lambda: "Answered 1 of 8." in nb.text(), 30, "the count to follow the answer to clip 1")
+    nb.click_button("Reveal answers")
+    nb.wait_until(lambda: "Score:" in nb.text(), 30, "the score after Reveal")
+    text = nb.text()
+    score = re.search(r"Score: (\d) of 8 right \((\d) answered\)", text)
+    assert score, f"no score line after Reveal: {text[-400:]!r}"
+    verdicts = re.findall(r"([✅❌·]) (human|AI) \(", text)
+    assert len(verdicts) == 8, f"Reveal should show 8 verdicts, found {verdicts}"
+    right = sum(mark == "✅" for mark, _ in verdicts)
+    assert int(score.group(2)) == 1 and int(score.group(1)) == right, (
+        f"the score {score.group(0)!r} does not match the verdicts {verdicts}")
+    assert right == (verdicts[0][1] == "human"), "clip 1 was answered 'human': it is right exactly when it is human"
