@@ -78,6 +78,7 @@ tune = train[1234]
 result = originality(tune.transpose(3))
 print(result)
 
+
 # %% [markdown]
 # Runs of fewer than 5 intervals are not counted: any two folk tunes share a few steps of a scale.
 # `fraction_found` is the share of the melody's 5-interval pieces found *anywhere* in the training tunes.
@@ -157,6 +158,7 @@ markov = load_pretrained("markov")
 print(len(calls), "calls; the real continuations have",
       int(np.median([len(m) for m in real_next])), "notes (median)")
 
+
 # %% [markdown]
 # ### Exercise 2 · One number for many answers (3 minutes)
 # `originality` returns a result for each melody. Write `median_copy_length(results)`: the median of
@@ -168,6 +170,7 @@ def median_copy_length(results):
     return 0.0          # YOUR CODE
 
 check.check_median_copy_length(median_copy_length)
+
 
 # %% [markdown]
 # <details><summary>Show a solution (try first!)</summary>
@@ -287,6 +290,7 @@ columns = ["mean_abs_interval", "leap_share", "notes_per_bar", "short_note_share
 print(f"{'':28}" + "".join(f"{c:>19}" for c in columns))
 for name, p in profiles.items():
     print(f"{name:28}" + "".join(f"{p.as_dict()[c]:>19}" for c in columns))
+
 
 # %% [markdown]
 # ### Exercise 3 · How leapy? (5 minutes)
