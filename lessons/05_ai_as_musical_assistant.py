@@ -274,7 +274,7 @@ for name, model, own in (("neural", neural, neural_answers[1.0]), ("Markov", mar
 # %% [markdown]
 # ### Steering: who decides what the model values?
 # *"Why would it choose to write about one thing over another?"* Let us change what it was fed. The
-# same network was trained a few hundred steps more on one collection only: Irish dance tunes from
+# same network was trained 400 steps more on one collection only: Irish dance tunes from
 # O'Neill's *Music of Ireland* (1903), or the German songs of the Essen collection (see
 # `data/README.md`; made with `python -m lessonkit train duet-collection`). We ask both the same 30
 # calls and sum up each set of answers in a few numbers.
@@ -286,10 +286,10 @@ answers_by = {"steered by O'Neill": values.answers(oneill, calls, bars=4, seed=0
 profiles = {"O'Neill's tunes (corpus)": values.style_profile(values.collection_tunes("oneill", "test")),
             "German songs (corpus)": values.style_profile(values.collection_tunes("german", "test"))}
 profiles.update({name: values.style_profile(a) for name, a in answers_by.items()})
-columns = ["mean_abs_interval", "leap_share", "notes_per_bar", "short_note_share"]
-print(f"{'':28}" + "".join(f"{c:>19}" for c in columns))
+columns = ["notes_per_bar", "short_note_share", "repeat_share", "step_share", "leap_share", "range_semitones"]
+print(f"{'':26}" + "".join(f"{c:>17}" for c in columns))
 for name, p in profiles.items():
-    print(f"{name:28}" + "".join(f"{p.as_dict()[c]:>19}" for c in columns))
+    print(f"{name:26}" + "".join(f"{p.as_dict()[c]:>17}" for c in columns))
 
 
 # %% [markdown]
@@ -326,10 +326,12 @@ for name, group in answers_by.items():
 # %% [markdown]
 # <details><summary>Our answer</summary>
 #
-# Look at the table: the O'Neill tunes are dance music, busier (more notes per bar, more short
-# notes) than the German songs, which move mostly in steps at a singing pace. The fine-tuned models
-# move the same way as the collections they were fed, though less far (a few hundred steps of
-# training shift habits, they do not replace them). The model chose nothing: the people who chose
+# Look at the table: the O'Neill tunes are dance music, busy with short notes (about 6 notes a bar),
+# while the German songs are sung, one syllable a note: fewer, longer notes, and many more repeated
+# notes. The two fine-tuned models answered the same calls, and their answers moved the same way as
+# their collections (when we measured: about 5.1 against 4.1 notes a bar, 54 % against 34 % short
+# notes, 9 % against 20 % repeated notes), though less far than the collections themselves (400
+# steps of extra training shift habits, they do not replace them). The model chose nothing: the people who chose
 # its training tunes did. That is the evidence for the third question: an AI "values" what its data
 # makers put in front of it.
 # </details>
