@@ -371,3 +371,47 @@ def write_typical_class(folder, n=30, assignment="00_music_as_data", **kwargs):
         names.append(student)
     shutil.rmtree(tmp)
     return names
+
+
+# ----------------------------------------------------------------------------- homework 05 (lesson 05's engineer)
+
+WRONG["05_ai_as_musical_assistant"] = {
+    # n-grams of pitches instead of intervals: a copy in another key is missed
+    "wrong_pitches": {"ngram_fraction_answer": (
+        "def ngram_fraction(melody, corpus, n):\n"
+        "    grams = lambda p: [tuple(p[i:i + n]) for i in range(len(p) - n + 1)]\n"
+        "    mine = grams(melody)\n"
+        "    known = {g for t in corpus for g in grams(t)}\n"
+        "    return sum(g in known for g in mine) / len(mine) if mine else 0.0\n")},
+    # a run's last note left out; fooled counted over all clips instead of the AI's
+    "wrong_typical": {
+        "copied_notes_answer": (
+            "def copied_notes(melody, corpus, n):\n"
+            "    def grams(p):\n"
+            "        iv = [b - a for a, b in zip(p, p[1:])]\n"
+            "        return [tuple(iv[i:i + n]) for i in range(len(iv) - n + 1)]\n"
+            "    known = {g for t in corpus for g in grams(t)}\n"
+            "    mask = [False] * len(melody)\n"
+            "    for i, g in enumerate(grams(melody)):\n"
+            "        if g in known:\n"
+            "            for k in range(i, i + n):\n"
+            "                mask[k] = True\n"
+            "    return mask\n"),
+        "fooled_share_answer": (
+            "def fooled_share(answers, truths):\n"
+            "    return sum(a == 'human' and t == 'AI' for a, t in zip(answers, truths)) / len(answers)\n")},
+    "wrong_hard_coded": {
+        "ngram_fraction_answer": "def ngram_fraction(melody, corpus, n):\n    return 0.75\n",
+        "copied_notes_answer": "def copied_notes(melody, corpus, n):\n    return [False, True, True, True, True, False]\n",
+        "fooled_share_answer": "def fooled_share(answers, truths):\n    return 0.5\n"},
+}
+WRITTEN["05_ai_as_musical_assistant"] = {
+    "written_answer": "Question 3: at temperature 0.5, 94 % of the net's 5-interval runs were already in the "
+                      "training tunes, at 1.5 only 41 %. So it values what its tunes did most; the people who "
+                      "chose the tunes decided that.",
+}
+EXPECTED_WRONG["05_ai_as_musical_assistant"] = {
+    "wrong_pitches": (5.4, 5.6),      # ngram_fraction right only where no transposition is involved (2 of 12)
+    "wrong_typical": (4.7, 4.9),      # copied_notes 3 of 11, fooled_share 5 of 10
+    "wrong_hard_coded": (0.0, 1.5),   # only the notebook's first examples
+}

@@ -293,7 +293,8 @@ class _ListeningWidget:
                                       player, toggle, verdict], layout=widgets.Layout(align_items="center")))
             toggles.append((toggle, verdict))
         status = widgets.HTML("")
-        reveal = widgets.Button(description="Reveal answers", button_style="primary", icon="eye")
+        reveal = widgets.Button(description="Reveal answers", button_style="primary", icon="eye",
+                                layout=widgets.Layout(width="auto", min_width="160px"))
 
         def on_reveal(_):
             test.reveal()
