@@ -9,6 +9,11 @@ import importlib.util
 import json
 import pathlib
 
+try:
+    import tomllib
+except ImportError:  # Python 3.10
+    from pip._vendor import tomli as tomllib
+
 import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
@@ -94,3 +99,18 @@ def test_identical_cells_get_distinct_ids():
     nb = tool.notebook_from_source("# %%\nx = 1\n\n# %%\nx = 1\n\n# %% [markdown]\n# x = 1\n")
     ids = [c.id for c in nb.cells]
     assert ids[1] == ids[0] + "-2" and len(set(ids)) == 3
+
+
+def test_jupyters_jupytext_writes_sources_the_way_the_tool_does():
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["jupytext"]
+    assert config["notebook_metadata_filter"] == tool.SOURCE_FORMAT["notebook_metadata_filter"]
+    assert config["cell_metadata_filter"] == tool.SOURCE_FORMAT["cell_metadata_filter"]
+
+
+def test_jupytext_command_line_turns_a_notebook_into_its_source(tmp_path, capsys):
+    from jupytext.cli import jupytext as jupytext_cli
+
+    source = SOURCES[0]
+    out = tmp_path / source.name
+    jupytext_cli(["--to", "py:percent", "-o", str(out), str(tool.notebook_for(source))])
+    assert out.read_text(encoding="utf-8") == source.read_text(encoding="utf-8")

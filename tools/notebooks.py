@@ -41,7 +41,8 @@ LESSONS = ROOT / "lessons"
 NOTEBOOKS = ROOT / "notebooks"
 
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
-# How a source is written by --pull: only the kernelspec in its header, no cell metadata.
+# How a source is written by --pull: only the kernelspec in its header, no cell metadata. The same
+# settings are pyproject.toml's [tool.jupytext], which jupytext's own CLI and Jupyter extension read.
 SOURCE_FORMAT = {
     "extension": ".py",
     "format_name": "percent",
