@@ -75,7 +75,16 @@ def test_generated_notebook_has_no_outputs_and_the_course_kernel(source):
 
 @pytest.mark.parametrize("source", SOURCES, ids=[p.stem for p in SOURCES])
 def test_pulling_an_unedited_notebook_gives_back_its_source(source):
-    assert tool.source_from_notebook(tool.notebook_for(source)) == source.read_text(encoding="utf-8")
+    assert tool.source_from_notebook(tool.notebook_for(source)) == source.read_text(encoding="utf-8"), (
+        f"lessons/{source.name} is not in the form jupytext writes (header, blank lines): run `make notebooks`")
+
+
+def test_tidying_a_source_rewrites_its_header_but_never_its_cells():
+    messy = "# ---\n# jupyter:\n#   jupytext:\n#     text_representation:\n#       format_name: percent\n# ---\n\n" + SOURCE
+    tidy = tool.canonical_source(messy)
+    assert tidy.startswith("# ---\n# jupyter:\n#   kernelspec:") and "text_representation" not in tidy
+    assert tool.notebook_from_source(tidy) == tool.notebook_from_source(messy)
+    assert tool.canonical_source(tidy) == tidy
 
 
 def test_cells_become_markdown_and_code_with_the_solution_fence_intact():
