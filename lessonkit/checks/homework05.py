@@ -6,7 +6,7 @@ Each task practises an idea of lesson 05 on something the lesson did not solve. 
 to every student, so it holds only the visible inputs, their expected answers and the hint logic;
 the reference solutions and the hidden inputs live in the hidden-test regions of the assignment's
 source notebook (``make release`` strips them). The check cell's hidden region passes the
-teacher's reference to :func:`lessonkit.grading.hidden_check` through :func:`graded`.
+teacher's reference to :func:`lessonkit.homework.hidden_check` through :func:`graded`.
 """
 
 from __future__ import annotations
