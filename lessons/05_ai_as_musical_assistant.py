@@ -130,7 +130,7 @@ originality_meter(call_text, model="neural", temperature=1.0)
 
 # %% [markdown]
 # ## 2. Copying and the temperature knob
-# Copies of 6 or 7 notes are everywhere, even in real tunes: folk musicians share phrases too. So one
+# Shared runs of 8 or 9 notes are common even between real tunes: folk musicians share phrases too. So one
 # answer tells us little; we need many. We let each model answer the opening two bars of 30 **test**
 # tunes (tunes no model learned from) and compare with what the real tunes played next.
 #
@@ -433,7 +433,7 @@ else:
 # %% [markdown]
 # ## Key points
 # - The originality meter compares **intervals**, so a copy in another key is still found. Real folk
-#   tunes share runs of 6-8 intervals with other tunes too: a short shared run is music, not theft.
+#   tunes share runs of about 8 intervals (the median) with other tunes too: a short shared run is music, not theft.
 # - **Temperature trades copying against nonsense**: low temperatures replay the training tunes'
 #   favourite paths; high ones make up things the model itself finds implausible.
 # - A model's "values" are the habits of its training data, measurable as intervals, rhythms, range and
