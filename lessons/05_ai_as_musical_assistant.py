@@ -266,10 +266,13 @@ for name, model, own in (("neural", neural, neural_answers[1.0]), ("Markov", mar
 # %% [markdown]
 # <details><summary>Our answer</summary>
 #
-# Each model is least surprised by its own answers (it made them from its favourite choices), a little
-# more by real tunes, and very surprised by random notes. Its "values" are the habits of the tunes it
-# was fed: small steps rather than leaps, notes of the key, rhythms that fit the bar. It does not
-# value them *for* anything: they are simply what was common in its examples.
+# Random notes are about three times as surprising to both models as real tunes (when we ran it:
+# 2.4 against 0.72 nats/step for the net, 2.6 against 0.90 for the Markov model). Real tunes are as
+# natural to them as their own answers at T = 1, or more (the net: 0.72 against 0.75; the Markov
+# model: 0.90 against 1.27): sampling at T = 1 plays about as surprisingly as the music it learned,
+# and at low temperatures (section 2) its answers are much *less* surprising than real music. Its
+# "values" are the habits of the tunes it was fed: small steps more than leaps, notes of the key,
+# rhythms that fit the bar. It does not value them *for* anything: they are simply what was common.
 # </details>
 
 # %% [markdown]
