@@ -415,7 +415,12 @@ WRITTEN["05_ai_as_musical_assistant"] = {
                       "chose the tunes decided that.",
 }
 EXPECTED_WRONG["05_ai_as_musical_assistant"] = {
-    "wrong_pitches": (5.4, 5.6),      # ngram_fraction right only where no transposition is involved (2 of 12)
-    "wrong_typical": (4.7, 4.9),      # copied_notes 3 of 11, fooled_share 5 of 10
-    "wrong_hard_coded": (0.0, 1.5),   # only the notebook's first examples
+    "wrong_pitches": (7.4, 7.6),      # ngram_fraction right only where no transposition is involved (2 of 12)
+    "wrong_typical": (6.3, 6.5),      # copied_notes 3 of 11, fooled_share 5 of 10, closest_style 8 of 10
+    "wrong_hard_coded": (0.0, 1.6),   # only the notebook's first examples
 }
+WRONG["05_ai_as_musical_assistant"]["wrong_typical"]["closest_style_answer"] = (
+    "def closest_style(profile, profiles):\n"  # absolute differences: notes per bar outweighs every share
+    "    return min(profiles, key=lambda n: sum(abs(profile[k] - profiles[n][k]) for k in profiles[n]))\n")
+WRONG["05_ai_as_musical_assistant"]["wrong_hard_coded"]["closest_style_answer"] = (
+    "def closest_style(profile, profiles):\n    return 'Scottish airs'\n")

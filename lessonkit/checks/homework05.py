@@ -206,6 +206,59 @@ def check_fooled_share(func) -> Feedback:
     return run_exercise(fooled_share_task, func)
 
 
-TASKS = {t.name: t for t in (ngram_fraction_task, copied_notes_task, fooled_share_task)}
+# ----------------------------------------------------------------------------- task 4: which collection does it sound like
+
+
+COLLECTION_PROFILES = {
+    "O'Neill (Irish dances)": {"notes_per_bar": 6.1, "short_note_share": 0.83, "repeat_share": 0.10},
+    "German songs": {"notes_per_bar": 3.7, "short_note_share": 0.52, "repeat_share": 0.21},
+    "Scottish airs": {"notes_per_bar": 5.0, "short_note_share": 0.60, "repeat_share": 0.12},
+}
+"""Style profiles (rounded, from ``values.style_profile`` of test tunes) for the visible checks of task 4."""
+
+_STYLE_CASES = [
+    ({"notes_per_bar": 4.8, "short_note_share": 0.46, "repeat_share": 0.11}, COLLECTION_PROFILES),
+    ({"notes_per_bar": 3.9, "short_note_share": 0.31, "repeat_share": 0.17}, COLLECTION_PROFILES),
+    ({"notes_per_bar": 6.5, "short_note_share": 0.9, "repeat_share": 0.08}, COLLECTION_PROFILES),
+    ({"a": 2.0, "b": 100.0}, {"x": {"a": 1.0, "b": 100.0}, "y": {"a": 2.0, "b": 90.0}}),
+]
+_STYLE_EXPECTED = ["Scottish airs", "German songs", "O'Neill (Irish dances)", "y"]
+
+
+def _compare_style(got, want, case) -> str | None:
+    profile, profiles = case
+    if not isinstance(got, str):
+        return f"Return the NAME of the closest collection (a key of profiles), not a {type(got).__name__}."
+    if got == want:
+        return None
+    if got not in profiles:
+        return f"{got!r} is not one of the collections; return one of the keys of profiles."
+    absolute = min(profiles, key=lambda n: sum(abs(profile[k] - profiles[n][k]) for k in profiles[n]))
+    farthest = max(profiles, key=lambda n: sum(abs(profile[k] - profiles[n][k]) / abs(profiles[n][k])
+                                               for k in profiles[n]))
+    if got == absolute:
+        return ("Divide each difference by the collection's own value first: a difference of 1 note a bar and "
+                "of 0.1 in a share are not the same size otherwise.")
+    if got == farthest:
+        return "You returned the farthest collection; keep the one with the SMALLEST distance."
+    return ("For each collection add up |profile[k] - other[k]| / |other[k]| over its keys, and return the name "
+            "with the smallest sum.")
+
+
+closest_style_task = Exercise(
+    name="closest_style",
+    describe="closest_style(profile, profiles)",
+    reference=_expected_of(dict(zip(map(repr, map(tuple, _STYLE_CASES)), _STYLE_EXPECTED)), "closest_style"),
+    cases=[tuple(c) for c in _STYLE_CASES],
+    compare=_compare_style,
+)
+
+
+def check_closest_style(func) -> Feedback:
+    """Check ``func(profile, profiles) -> str``: the collection whose style profile is nearest (relative differences)."""
+    return run_exercise(closest_style_task, func)
+
+
+TASKS = {t.name: t for t in (ngram_fraction_task, copied_notes_task, fooled_share_task, closest_style_task)}
 """The graded tasks of homework 05 by name."""
 EXERCISES = TASKS
