@@ -43,6 +43,10 @@ def run() -> list:
     def row(name, value, unit, target="", note=""):
         rows.append({"benchmark": name, "value": value, "unit": unit, "target": target, "note": note})
 
+    import os
+
+    row("machine load while measuring", round(os.getloadavg()[0], 1), "load average (1 min)", "",
+        "2 shared cores: above 2 means other jobs were running, so times are upper bounds")
     load_tunes("train")  # the corpus file, read once (not part of the index)
     _INDEXES.clear()
     t0 = time.perf_counter()
@@ -115,4 +119,5 @@ def run() -> list:
         med, long_share, found = _median_run([Melody.from_tokens(t) for t in loops])
         row("held-out real 2-bar loops", med, "intervals", "",
             f"{long_share:.0%} have a run >= 8; {found:.0%} of 5-grams found; {len(loops)} test loops")
+    row("machine load at the end", round(os.getloadavg()[0], 1), "load average (1 min)", "", "")
     return rows

@@ -67,7 +67,7 @@ def originality_meter(call="D4 F#4 A4 F#4 | G4*2 E4*2", *, model: str = "neural"
     if model not in responders:
         raise LessonkitError(f"model={model!r}: choose one of {', '.join(map(repr, responders))}.")
     choose = widgets.Dropdown(options=list(responders), value=model, description="model",
-                              layout=widgets.Layout(width="360px"))
+                              layout=widgets.Layout(width="420px"))
     temp = widgets.FloatSlider(value=float(temperature), min=0.0, max=2.0, step=0.1, description="temperature",
                                continuous_update=False, style={"description_width": "initial"})
     seed_box = widgets.BoundedIntText(value=int(seed), min=0, max=10_000, description="seed",
