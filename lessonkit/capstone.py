@@ -154,8 +154,66 @@ class Piece:
         responder = load_pretrained(model) if isinstance(model, str) else model
         if not isinstance(responder, Responder):
             raise LessonkitTypeError('model should be "neural", "markov" or a duet model.')
+        from .values import one_thread
+
         call = self.melody
-        return [responder.respond(call, bars=bars, temperature=temperature, seed=seed + k) for k in range(n)]
+        with one_thread():
+            return [responder.respond(call, bars=bars, temperature=temperature, seed=seed + k) for k in range(n)]
+
+    def variations(self, part: int = -1, *, attribute: str = "note_density", amounts=(-1.0, 0.0, 1.0),
+                   model=None) -> list:
+        """Variations of a 2-bar part from the loops VAE's latent space: less or more of an attribute.
+
+        The part's first 2 bars are encoded to a code ``z``; each variation decodes
+        ``z + amount * attribute_vector`` (greedy), so ``amount`` 0 is the VAE's own copy of the part.
+
+        Parameters
+        ----------
+        part : int
+            Which part (0 is the motif; -1 the last); it must be in 4/4 and at least 2 bars long.
+        attribute : str
+            ``"note_density"``, ``"pitch_height"`` or ``"rests"`` (the VAE's attribute vectors).
+        amounts : sequence of float
+            How far to move along the attribute vector, e.g. ``(-1, 0, 1)``.
+        model : LoopModel, optional
+            Default ``lessonkit.models.loops.load_pretrained("vae")``.
+
+        Returns
+        -------
+        list of Melody
+            One 2-bar melody per amount; add the one you choose with :meth:`add`.
+        """
+        if model is None:
+            from .models.loops import load_pretrained
+
+            model = load_pretrained("vae")
+        melody = self._loop_of(part)
+        z = np.asarray(model.encode(melody.to_tokens()), dtype=np.float32)
+        vector = np.asarray(model.attribute_vector(attribute), dtype=np.float32)
+        amounts = [float(a) for a in np.atleast_1d(np.asarray(amounts, dtype=float))]
+        codes = np.stack([z + a * vector for a in amounts]).astype(np.float32)
+        return [self._from_loop(tokens) for tokens in model.decode(codes, temperature=0.0)]
+
+    def blend(self, part_a: int, part_b: int, steps: int = 5, *, model=None) -> list:
+        """The path between two 2-bar parts in the loops VAE's latent space (``steps`` melodies, ends included)."""
+        if model is None:
+            from .models.loops import load_pretrained
+
+            model = load_pretrained("vae")
+        a, b = self._loop_of(part_a), self._loop_of(part_b)
+        return [self._from_loop(tokens) for tokens in model.interpolate(a.to_tokens(), b.to_tokens(), steps=steps)]
+
+    def _loop_of(self, part: int) -> Melody:
+        index = expect_int(part, "part", low=-len(self.parts), high=len(self.parts) - 1,
+                           hint="Parts are numbered in order from 0 (see piece.record()); -1 is the last.")
+        melody = self.parts[index].melody
+        if self.meter != "4/4" or melody.length_steps < 32:
+            raise LessonkitError("The loops model knows 2-bar loops in 4/4: pick a part of at least 2 bars in a 4/4 "
+                                 "piece.")
+        return melody.window(0, 32)
+
+    def _from_loop(self, tokens) -> Melody:
+        return Melody.from_tokens(np.asarray(tokens, dtype=np.int64), tempo_bpm=self.tempo_bpm, meter=self.meter)
 
     # -- the record and export ----------------------------------------------------------
 
@@ -234,7 +292,9 @@ class Piece:
         melody.write_midi(paths["midi"], overwrite=overwrite)
         audio.save_wav(wav, paths["wav"], overwrite=overwrite)
         record = dict(title="capstone piece", bars=self.bars, meter=self.meter, tempo_bpm=self.tempo_bpm,
-                      notes=len(melody), sound=(sound_name or "a sound function") if sound is not None else instrument,
+                      notes=len(melody), sound=(sound_name or getattr(sound, "__qualname__", "a sound function"))
+                      if sound is not None else (instrument if isinstance(instrument, str) or instrument is None
+                                                 else getattr(instrument, "name", repr(instrument))),
                       sample_rate=audio.SR, wav_seconds=round(len(wav) / audio.SR, 4),
                       shares_of_bars=self.shares(), parts=self.record())
         atomic_write_bytes(paths["record"], (json.dumps(record, indent=1, ensure_ascii=False) + "\n").encode("utf-8"))

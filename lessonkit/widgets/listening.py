@@ -200,7 +200,7 @@ def listening_test(n_clips: int = 8, *, seed: int = 0, bars: int = 2, instrument
     from .. import audio
     from ..datasets import load_tunes
     from ..models.duet import load_pretrained
-    from ..values import opening_calls
+    from ..values import one_thread, opening_calls
 
     n_clips = expect_int(n_clips, "n_clips", low=2, high=20)
     seed = expect_int(seed, "seed", low=0)
@@ -241,7 +241,8 @@ def listening_test(n_clips: int = 8, *, seed: int = 0, bars: int = 2, instrument
         clip_seed = seed * 1000 + k
         if fn is None:
             call = calls[k % len(calls)]
-            clip = load_pretrained(name).respond(call, bars=bars, temperature=temperature, seed=clip_seed)
+            with one_thread():
+                clip = load_pretrained(name).respond(call, bars=bars, temperature=temperature, seed=clip_seed)
             detail = f"{name} model, temperature {temperature:g}, seed {clip_seed}"
         else:
             clip = fn(clip_seed)

@@ -58,6 +58,7 @@ def originality_meter(call="D4 F#4 A4 F#4 | G4*2 E4*2", *, model: str = "neural"
 
     from .. import audio, plots
     from ..originality import originality
+    from ..values import one_thread
     from .duet import padded_call
 
     call = Melody.parse(call) if isinstance(call, str) else call
@@ -83,7 +84,8 @@ def originality_meter(call="D4 F#4 A4 F#4 | G4*2 E4*2", *, model: str = "neural"
         try:
             if choose.value not in loaded:
                 loaded[choose.value] = responders[choose.value]()
-            answer = loaded[choose.value].respond(call, bars=bars, temperature=temp.value, seed=seed_box.value)
+            with one_thread():
+                answer = loaded[choose.value].respond(call, bars=bars, temperature=temp.value, seed=seed_box.value)
             result = originality(answer)
         except LessonkitError as err:
             info.value = f"<span style='color:#b00'>⚠ {html.escape(str(err))}</span>"
