@@ -31,6 +31,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .errors import LessonkitError, LessonkitTypeError
+from .music import midi_to_hz
 
 SR = 16000
 """lessonkit's sample rate in Hz (the same number as :data:`lessonkit.audio.SR`)."""
@@ -104,11 +105,6 @@ def hz_to_midi(f_hz):
     f_hz = np.asarray(f_hz, dtype=np.float64)
     with np.errstate(divide="ignore", invalid="ignore"):
         return 69.0 + 12.0 * np.log2(f_hz / 440.0)
-
-
-def midi_to_hz(pitch):
-    """Frequency in Hz of a MIDI pitch (A4 = 69 = 440 Hz); works on arrays."""
-    return 440.0 * 2.0 ** ((np.asarray(pitch, dtype=np.float64) - 69.0) / 12.0)
 
 
 def cents_off(f_hz, pitch, *, fold_octaves: bool = False):

@@ -8,7 +8,7 @@ each labelled with its instrument, family, MIDI pitch and velocity. Ours is smal
 ship with the course: 14 instruments x 37 pitches (three octaves) x 2 velocities = 1,036
 notes of 1.5 s, rendered from the FluidR3 General MIDI soundfont (MIT licence) with
 FluidSynth. Each key is held for 1 s and then released. See ``data/README.md`` for how the
-set was made and ``lessonkit.builders.instruments`` for the exact recipe.
+set was made and ``lessonkit.builders.render_instruments`` for the exact recipe.
 
 >>> notes = load_instrument_notes("train")
 >>> notes.audio.shape            # (n_notes, 24000): 1.5 s at 16 kHz each
@@ -33,10 +33,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .errors import DataFileError, LessonkitError, LessonkitTypeError
+from .manifest import DATA_DIR, read_manifest, verify_manifest
 
 SR = 16000
 """Sample rate of the set in Hz (the same as :data:`lessonkit.audio.SR`)."""
-DATA_DIR = os.path.normpath(os.path.join(os.path.dirname(__file__), "..", "data"))
 FILE_STEM = "instruments"
 REBUILD = ("Get the shipped copy back with `git checkout -- data/instruments.*` (or download the course "
            "again); maintainers rebuild it with `python -m lessonkit data build-instruments --overwrite` "
@@ -92,8 +92,6 @@ def _verify_manifest(data_dir):
     manifest_path = os.path.join(data_dir or DATA_DIR, "manifest.json")
     if not os.path.exists(manifest_path):
         return
-    from .builders.manifest import read_manifest, verify_manifest
-
     listed = [n for n in (f"{FILE_STEM}.{e}" for e in ("flac", "csv", "json")) if n in read_manifest(data_dir)]
     if listed:
         try:

@@ -181,7 +181,7 @@ def _parse_tune(text: str) -> dict:
     from music21 import abcFormat, harmony
     from music21.abcFormat import translate
 
-    from ..music import Melody, _parse_meter
+    from ..music import Melody, parse_meter
 
     # music21 splits voices declared in the header (V: lines) into parts, but reads inline
     # [V:n] fields as if all voices were one, so voices are counted in the text.
@@ -210,7 +210,7 @@ def _parse_tune(text: str) -> dict:
         return dict(status="no meter", detail=head[-1][1] if head else "no M: field", title=_first(titles))
     meter = head[-1][2].ratioString
     try:
-        _parse_meter(meter)
+        parse_meter(meter)
     except Exception:
         return dict(status="no meter", detail=f"unusual meter {meter}", title=_first(titles))
     meter_changes = any(m[0] and (m[2] is None or m[2].ratioString != meter) for m in meters)
@@ -665,7 +665,7 @@ def main(argv=None) -> int:
     for reason, examples in counts["skipped_examples"].items():
         log(f"  e.g. {reason}: " + " | ".join(examples[:3]))
     if not args.no_manifest and os.path.dirname(out) == os.path.dirname(os.path.abspath(DEFAULT_OUT)):
-        from .manifest import update_manifest
+        from ..manifest import update_manifest
 
         update_manifest(out, built_by=BUILD_COMMAND, tunes=summary["tunes"], loops=len(arrays["loops"]),
                         source="music21 10.5.1 corpus (see data/README.md)")

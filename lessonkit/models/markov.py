@@ -39,7 +39,8 @@ import numpy as np
 
 from ..errors import LessonkitTypeError, ModelError
 from ..music import VOCAB_SIZE, Melody
-from .duet import BOS, Responder, as_melodies, sample_token
+from .base import sample_token
+from .responder import BOS, Responder, as_melodies
 
 BASE = VOCAB_SIZE + 1  # 131 symbols: the 130 step tokens and the start marker BOS
 MAX_ORDER = 8

@@ -49,7 +49,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..errors import DataFileError, LessonkitError
+from ..errors import BuildError, DataFileError
 
 SR = 16000
 """Sample rate of the set in Hz."""
@@ -145,10 +145,6 @@ def split_of(spec_index: int, spec: InstrumentSpec, pitch: int) -> str:
 
 
 # ----------------------------------------------------------------------------- rendering
-
-
-class BuildError(LessonkitError):
-    """The instrument set could not be built (missing tool, or renders that fail the checks)."""
 
 
 def find_tools(soundfont: str = SOUNDFONT) -> tuple[str, str]:
@@ -420,7 +416,7 @@ def build(out_dir: str, *, soundfont: str = SOUNDFONT, instruments=None, pitches
     atomic_write_bytes(paths["csv"], text.getvalue().encode("utf-8"))
     atomic_write_bytes(paths["json"], (json.dumps(info, indent=1) + "\n").encode("utf-8"))
     if update_manifest:
-        from .manifest import update_manifest as record
+        from ..manifest import update_manifest as record
 
         for path in paths.values():
             record(path, built_by=BUILT_BY, data_dir=out_dir)
@@ -431,7 +427,7 @@ def build(out_dir: str, *, soundfont: str = SOUNDFONT, instruments=None, pitches
 
 def main(argv=None) -> int:
     """``python -m lessonkit data build-instruments [--out DIR] [--soundfont PATH] [--overwrite]``."""
-    from .manifest import DATA_DIR
+    from ..manifest import DATA_DIR
 
     parser = argparse.ArgumentParser(prog="lessonkit data build-instruments", description=__doc__.split("\n")[0])
     parser.add_argument("--out", default=DATA_DIR, help="folder to write into (default: the repository's data/)")
