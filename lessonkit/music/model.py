@@ -42,11 +42,9 @@ class Note:
     velocity: int = DEFAULT_VELOCITY
 
     def __post_init__(self):
-        check_pitch(self.pitch)
-        for name in ("onset_steps", "duration_steps", "velocity"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-                raise LessonkitTypeError(f"Note {name} should be a whole number, not {value!r}.")
+        object.__setattr__(self, "pitch", check_pitch(self.pitch))
+        for name in ("onset_steps", "duration_steps", "velocity"):  # 3.0 becomes 3, 2.5 is a type error
+            object.__setattr__(self, name, expect_int(getattr(self, name), f"Note {name}"))
         if self.onset_steps < 0:
             raise MelodyError(f"Note onset_steps is {self.onset_steps}; it must be 0 or more.")
         if self.duration_steps < 1:
@@ -297,9 +295,7 @@ class MelodyCore:
         MelodyError
             If a note would leave MIDI's range 0..127.
         """
-        if isinstance(semitones, bool) or not isinstance(semitones, (int, np.integer)):
-            raise LessonkitTypeError(f"transpose takes a whole number of semitones, like 2 or -12, not {semitones!r}.")
-        semitones = int(semitones)
+        semitones = expect_int(semitones, "semitones", advice="a whole number of semitones, like 2 or -12")
         pitches = self.pitches + max(-1000, min(1000, semitones))
         if pitches.min() < 0 or pitches.max() > 127:
             raise MelodyError(

@@ -13,7 +13,7 @@ import re
 
 import numpy as np
 
-from ..errors import LessonkitTypeError, MelodyError, NoteNameError, expect_type
+from ..errors import LessonkitTypeError, MelodyError, NoteNameError, expect_int, expect_type
 
 STEPS_PER_BEAT = 4
 """Steps in a quarter-note beat: a step is a 16th note."""
@@ -86,11 +86,10 @@ def parse_note_name(name: str) -> int:
 
 def check_pitch(pitch) -> int:
     """``pitch`` as an int 0..127; a type error for a non-whole number, a MelodyError outside MIDI."""
-    if isinstance(pitch, (bool, np.bool_)) or not isinstance(pitch, (int, np.integer)):
-        raise LessonkitTypeError(f"A pitch should be a whole MIDI number like 60, not {pitch!r}.")
-    if not 0 <= int(pitch) <= 127:
-        raise MelodyError(f"Pitch {int(pitch)} is outside MIDI's range 0..127. Transpose it into range.")
-    return int(pitch)
+    pitch = expect_int(pitch, "pitch", advice="a whole MIDI number such as 60 (C4)")
+    if not 0 <= pitch <= 127:
+        raise MelodyError(f"Pitch {pitch} is outside MIDI's range 0..127. Transpose it into range.")
+    return pitch
 
 
 def parse_meter(meter) -> tuple[int, int]:
