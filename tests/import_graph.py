@@ -143,6 +143,46 @@ def forbidden_imports(graph: dict, source_prefix: str, target_prefix: str, allow
     return bad
 
 
+def layer_of(module: str, layers: dict, package: str) -> int:
+    """The layer of ``module``: the entry of ``layers`` with the longest matching prefix.
+
+    ``layers`` maps names relative to the package (``"models.base"``, ``"music"``; ``""``
+    for anything else) to a number; a prefix matches itself and its submodules.
+    """
+    rel = module[len(package) + 1:] if module.startswith(package + ".") else ""
+    best, best_len = None, -1
+    for prefix, layer in layers.items():
+        if (prefix == "" or rel == prefix or rel.startswith(prefix + ".")) and len(prefix) > best_len:
+            best, best_len = layer, len(prefix)
+    return best
+
+
+def layer_violations(graph: dict, layers: dict, package: str, same_group=()) -> list:
+    """Imports that do not run downwards: ``[(module, its layer, target, its layer, line)]``.
+
+    An import must go to a strictly lower layer, except between modules of the same
+    subpackage (``music.text`` -> ``music.model``; the no-circle rule orders those). Names in
+    ``same_group`` (e.g. ``{"grading": "homework"}``) count as parts of that subpackage.
+    """
+    subpackages = {m[len(package) + 1:].split(".")[0] for m in graph if m.count(".") >= 2}
+    aliases = dict(same_group)
+
+    def group(module):
+        first = module[len(package) + 1:].split(".")[0] if module.startswith(package + ".") else ""
+        first = aliases.get(first, first)
+        return first if first in subpackages else None
+
+    bad = []
+    for module, edges in sorted(graph.items()):
+        for target, line in sorted(edges.items()):
+            if group(module) is not None and group(module) == group(target):
+                continue
+            a, b = layer_of(module, layers, package), layer_of(target, layers, package)
+            if not b < a:
+                bad.append((module, a, target, b, line))
+    return bad
+
+
 if __name__ == "__main__":
     package = pathlib.Path(sys.argv[1] if len(sys.argv) > 1 else "lessonkit")
     g = import_graph(package)

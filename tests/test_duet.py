@@ -354,7 +354,7 @@ def test_cli_train_duet_writes_both_files(tmp_path, monkeypatch):
     loaded = melody_rnn.load_pretrained(str(tmp_path / "duet_neural.safetensors"))
     assert loaded.info["steps"] == 3 and "test_nll" in loaded.info
     with pytest.raises(LessonkitError, match="already exists"):
-        duet.main(["--steps", "3", "--out", str(tmp_path)])  # the old name still works
+        train_duet(["--steps", "3", "--out", str(tmp_path)])
 
 
 def test_numpy_step_matches_the_torch_gru(neural_model):

@@ -1,6 +1,7 @@
 """The layout of lessonkit/, checked from the code's own imports (see docs/architecture.md).
 
 * no import circle anywhere in the package (function-level imports count);
+* imports run downwards through the layers of docs/architecture.md (:data:`LAYERS`);
 * runtime modules never import ``lessonkit.builders`` (build-time code);
 * no module over about 400 lines, no class over about 300.
 
@@ -13,11 +14,29 @@ import textwrap
 
 import pytest
 
-from import_graph import find_cycles, forbidden_imports, import_graph
+from import_graph import find_cycles, forbidden_imports, import_graph, layer_violations
 
 PACKAGE = pathlib.Path(__file__).resolve().parent.parent / "lessonkit"
 MAX_MODULE_LINES = 400
 MAX_CLASS_LINES = 300
+LAYERS = {
+    # name under lessonkit/ (a module or a subpackage; "" for anything not listed): layer.
+    # A module may import only from lower layers (within a subpackage, any order without circles).
+    # Keep this table and the picture in docs/architecture.md the same.
+    "errors": 0,
+    "files": 1,
+    "music": 2, "manifest": 2, "models.base": 2, "checks.core": 2,
+    "analysis": 3, "instrument_files": 3, "training": 3, "models.responder": 3, "checks": 3,
+    "instruments": 4,
+    "datasets": 5, "audio": 5,
+    "plots": 6, "models": 6,          # "models": every model family (rules, markov, melody_rnn, synth, loops...)
+    "models.duet": 7, "train": 7,
+    "widgets": 8, "grading": 8, "homework": 8,
+    "__main__": 9, "": 9,             # "": the package's __init__ and any module not listed yet
+    "builders": 10,                   # maintainers' builds use the public library; nothing imports them
+}
+SAME_GROUP = {"grading": "homework"}
+"""The teacher's tooling is one group while lessonkit/grading.py moves into lessonkit/homework/."""
 LONGER_ON_PURPOSE = {}
 """``{path relative to lessonkit/: why}`` for a module or class allowed past the limits (none today)."""
 
@@ -80,12 +99,32 @@ def test_checker_finds_a_runtime_import_of_a_builder(tmp_path):
     assert bad == [("fakepkg.instruments", "fakepkg.builders.manifest", 2)]
 
 
+def test_checker_finds_an_import_that_runs_upwards(tmp_path):
+    root = _fake_package(tmp_path, {
+        "errors.py": "",
+        "music/__init__.py": "from .model import Note\n",
+        "music/model.py": "from ..errors import E\nfrom .text import parse\n",   # inside a subpackage: allowed
+        "music/text.py": "def parse():\n    from ..models.base import seed\n",  # music is below models: refused
+        "models/__init__.py": "",
+        "models/base.py": "from ..music import Note\n",
+    })
+    layers = {"errors": 0, "music": 1, "models": 2, "": 3}
+    bad = layer_violations(import_graph(root), layers, "fakepkg")
+    assert bad == [("fakepkg.music.text", 1, "fakepkg.models.base", 2, 2)]
+
+
 # ----------------------------------------------------------------------------- lessonkit
 
 
 def test_lessonkit_has_no_import_circle():
     cycles = find_cycles(import_graph(PACKAGE))
     assert cycles == [], "import circles: " + "; ".join(" -> ".join(c) for c in cycles)
+
+
+def test_imports_run_down_the_layers():
+    bad = layer_violations(import_graph(PACKAGE), LAYERS, "lessonkit", SAME_GROUP.items())
+    assert bad == [], "imports that run upwards (module layer -> target layer): " + "; ".join(
+        f"{m} ({a}) line {line} -> {t} ({b})" for m, a, t, b, line in bad)
 
 
 def test_runtime_modules_never_import_the_builders():

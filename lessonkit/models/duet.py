@@ -25,7 +25,8 @@ family imports it back. The names below it re-exports (``Responder``, ``check_se
 ``apply_temperature``, ``BOS``, ...) are kept so that ``from lessonkit.models import duet;
 duet.apply_temperature(...)`` in lessons keeps working; new code imports them from
 ``base`` or ``responder``. Training the shipped models is ``lessonkit train duet``
-(:func:`lessonkit.train.duet`).
+(:func:`lessonkit.train.duet`; it was ``duet.main`` before, which would now be an import
+upwards, from a model into the command line).
 """
 
 from __future__ import annotations
@@ -100,13 +101,6 @@ def load_pretrained(kind: str = "neural", **options) -> Responder:
 
             _CACHE[key] = load_rnn(**options)
     return _CACHE[key]
-
-
-def main(argv=None) -> int:
-    """``lessonkit train duet`` (kept for old callers): see :func:`lessonkit.train.duet`."""
-    from ..train import duet
-
-    return duet(argv)
 
 
 __all__ = ["KINDS", "load_pretrained", "Responder", "BOS", "MAX_BARS", "MAX_PRIMER_STEPS", "apply_temperature",
