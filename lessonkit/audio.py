@@ -101,9 +101,9 @@ def render(melody: Melody, instrument: str | None = None, *, tempo_bpm: float | 
         def play_note(pitch, duration_s, velocity):
             return synth_note(pitch, duration_s, velocity, release_s=release_s)
     else:
-        from .instruments import _check_name, sample_bank
+        from .instruments import check_instrument_name, sample_bank
 
-        _check_name(instrument, available_instruments())
+        check_instrument_name(instrument, available_instruments())
         bank = sample_bank(instrument)
         release_s, play_note = bank.release_s, bank.note
     sps = melody.seconds_per_step

@@ -145,7 +145,7 @@ def load_instrument_notes(split: str | None = None, *, instruments=None, data_di
     if instruments is not None:
         instruments = [instruments] if isinstance(instruments, str) else list(instruments)
         for name in instruments:
-            _check_name(name, names)
+            check_instrument_name(name, names)
     cached = all_audio(data_dir)
     index = [i for i, r in enumerate(rows) if (split is None or r["split"] == split)
              and (instruments is None or r["instrument"] in instruments)]
@@ -153,7 +153,8 @@ def load_instrument_notes(split: str | None = None, *, instruments=None, data_di
     return InstrumentNotes(audio, [dict(rows[i]) for i in index], SR, info)
 
 
-def _check_name(name, names):
+def check_instrument_name(name, names) -> str:
+    """``name`` if it is one of ``names``; else an error that suggests the closest name and lists them all."""
     if not isinstance(name, str):
         raise LessonkitTypeError(f"An instrument name should be a str, but got {type(name).__name__} ({name!r:.40}).")
     if name not in names:
@@ -179,7 +180,7 @@ def instrument_info(name: str, data_dir=None) -> dict:
     ``gain_db`` applied when the set was normalised, and ``release_s`` (time to fall 40 dB after
     the key is released)."""
     info, _, names, _ = read_table(data_dir)
-    _check_name(name, names)
+    check_instrument_name(name, names)
     return dict(info["instruments"][names.index(name)])
 
 
@@ -316,7 +317,7 @@ class SampleBank:
 @functools.lru_cache(maxsize=16)
 def _bank(name: str, data_dir=None) -> SampleBank:
     info, rows, names, _ = read_table(data_dir)
-    _check_name(name, names)
+    check_instrument_name(name, names)
     index = [i for i, r in enumerate(rows) if r["instrument"] == name]
     if index != list(range(index[0], index[-1] + 1)):
         raise DataFileError(f"The notes of {name} are not stored together in the set. {REBUILD}")
