@@ -27,6 +27,9 @@ Bad input (tested in ``tests/test_duet.py``)
 * ``temperature`` must be a finite number >= 0; **0 means "always take the most likely
   token"** (greedy), anything below 0 is a ModelError.
 * ``bars`` must be a whole number from 1 to :data:`MAX_BARS`; 0 or 10,000 is a ModelError.
+* ``seed`` must be a whole number >= 0; -1 is a ModelError.
+* For ``bars`` and ``seed``, ``2.0`` counts as 2, while ``2.5``, ``"2"`` or ``True`` are a
+  :class:`~lessonkit.errors.LessonkitTypeError` (the rule of every validator, :mod:`lessonkit.errors`).
 """
 
 from __future__ import annotations
