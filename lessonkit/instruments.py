@@ -166,6 +166,9 @@ def check_instrument_name(name, names) -> str:
     return name
 
 
+_check_name = check_instrument_name  # the old private name, for code written before it was made public
+
+
 def instrument_names(data_dir=None) -> list[str]:
     """Names of the instruments of the set, in the order they are stored.
 

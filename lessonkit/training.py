@@ -148,6 +148,16 @@ class TrainConfig:
         return self.max_seconds
 
 
+def _whole(value, name, low, advice):
+    """Kept for model code written before the validators moved: use :func:`lessonkit.errors.expect_int`."""
+    return expect_int(value, name, low=low, advice=advice)
+
+
+def _number(value, name, advice, *, positive=False, low=None, high=None):
+    """Kept for model code written before the validators moved: use :func:`lessonkit.errors.expect_number`."""
+    return expect_number(value, name, low=low, high=high, positive=positive, advice=advice)
+
+
 @dataclass
 class History:
     """What happened during training (plain lists, easy to plot).

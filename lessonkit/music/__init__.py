@@ -32,6 +32,8 @@ from .names import (DEFAULT_TEMPO_BPM, DEFAULT_VELOCITY, MAX_LENGTH_STEPS, STEPS
 from .midi import seconds_to_steps
 from .tokens import HOLD, REST, VOCAB_SIZE, token_name
 
+_parse_meter = parse_meter  # the old private name (music.py), for code written before the package split
+
 __all__ = [
     "Melody", "MelodyCore", "Note", "pad_to_bar",
     "DEFAULT_TEMPO_BPM", "DEFAULT_VELOCITY", "MAX_LENGTH_STEPS", "STEPS_PER_BEAT",
