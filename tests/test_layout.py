@@ -31,12 +31,10 @@ LAYERS = {
     "datasets": 5, "audio": 5,
     "plots": 6, "models": 6,          # "models": every model family (rules, markov, melody_rnn, synth, loops...)
     "models.duet": 7, "train": 7,
-    "widgets": 8, "grading": 8, "homework": 8,
+    "widgets": 8, "homework": 8,
     "__main__": 9, "": 9,             # "": the package's __init__ and any module not listed yet
     "builders": 10,                   # maintainers' builds use the public library; nothing imports them
 }
-SAME_GROUP = {"grading": "homework"}
-"""The teacher's tooling is one group while lessonkit/grading.py moves into lessonkit/homework/."""
 LONGER_ON_PURPOSE = {}
 """``{path relative to lessonkit/: why}`` for a module or class allowed past the limits (none today)."""
 
@@ -122,7 +120,7 @@ def test_lessonkit_has_no_import_circle():
 
 
 def test_imports_run_down_the_layers():
-    bad = layer_violations(import_graph(PACKAGE), LAYERS, "lessonkit", SAME_GROUP.items())
+    bad = layer_violations(import_graph(PACKAGE), LAYERS, "lessonkit")
     assert bad == [], "imports that run upwards (module layer -> target layer): " + "; ".join(
         f"{m} ({a}) line {line} -> {t} ({b})" for m, a, t, b, line in bad)
 
