@@ -154,7 +154,7 @@ class Piece:
         responder = load_pretrained(model) if isinstance(model, str) else model
         if not isinstance(responder, Responder):
             raise LessonkitTypeError('model should be "neural", "markov" or a duet model.')
-        from .values import one_thread
+        from .models.base import one_thread
 
         call = self.melody
         with one_thread():

@@ -51,7 +51,8 @@ from lessonkit.models.duet import load_pretrained
 from lessonkit.originality import intervals
 from lessonkit import values
 from lessonkit.widgets import originality_meter
-from lessonkit.widgets.listening import listening_test, guessing_class, plot_class_results
+from lessonkit.widgets.listening import listening_test, guessing_class
+from lessonkit.widgets.class_results import plot_class_results
 from lessonkit.capstone import Piece
 from lessonkit.checks import lesson05 as check
 

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 from lessonkit.errors import FileExistsLessonkitError, LessonkitError
-from lessonkit.widgets.listening import (AI, HUMAN, class_summary, listening_test, plot_class_results,
-                                         pool_answers)
+from lessonkit.widgets.class_results import class_summary, plot_class_results, pool_answers
+from lessonkit.widgets.listening import AI, HUMAN, listening_test
 
 SOURCE_WORDS = ("human", "ai", "markov", "neural", "corpus", "model", "real", "tune", "oneill", "essen",
                 "temperature", "seed")

@@ -7,7 +7,7 @@ One call builds it::
     test = listening_test(seed=0)      # 8 shuffled clips: 4 real folk tunes, 4 from the models
     test                               # (a widget) listen, answer "human" or "AI" for each, press Reveal
     test.save_answers("answers_alice.csv", student="alice")   # after Reveal; never overwrites
-    plot_class_results("class_answers/")                      # the teacher pools every CSV into one chart
+    plot_class_results("class_answers/")     # the teacher pools every CSV into one chart (.class_results)
 
 Fair by construction: every clip is the same length (``bars`` bars, from a bar line), at the same
 tempo, on the same instrument, scaled to the same peak loudness, and is rebuilt from its step
@@ -20,7 +20,6 @@ class can take the same test and pool their answers.
 from __future__ import annotations
 
 import csv
-import glob
 import io
 import os
 from dataclasses import dataclass, field
@@ -200,7 +199,8 @@ def listening_test(n_clips: int = 8, *, seed: int = 0, bars: int = 2, instrument
     from .. import audio
     from ..datasets import load_tunes
     from ..models.duet import load_pretrained
-    from ..values import one_thread, opening_calls
+    from ..models.base import one_thread
+    from ..values import opening_calls
 
     n_clips = expect_int(n_clips, "n_clips", low=2, high=20)
     seed = expect_int(seed, "seed", low=0)
@@ -331,105 +331,6 @@ def _sync(box) -> None:
 def _rows(test: ListeningTest) -> list:
     truths = test._truths
     return [dict(answer=a, truth=t.truth, detail=t.detail, right=a == t.truth) for a, t in zip(test.answers, truths)]
-
-
-# ----------------------------------------------------------------------------- the class's answers
-
-
-def _csv_paths(paths) -> list:
-    if isinstance(paths, (str, os.PathLike)):
-        path = os.fspath(paths)
-        paths = sorted(glob.glob(os.path.join(path, "*.csv"))) if os.path.isdir(path) else [path]
-    paths = [os.fspath(p) for p in paths]
-    if not paths:
-        raise LessonkitError("No answer files found: give a folder with the students' CSV files, or a list of paths.")
-    for p in paths:
-        if not os.path.exists(p):
-            raise LessonkitError(f"There is no file {p!r}.")
-    return paths
-
-
-def pool_answers(paths) -> list:
-    """Read every student's answer file into one list of rows.
-
-    Lesson: notebooks/05_ai_as_musical_assistant.ipynb
-
-    Parameters
-    ----------
-    paths : str or list of str
-        A folder (every ``*.csv`` in it) or a list of files written by :meth:`ListeningTest.save_answers`.
-
-    Returns
-    -------
-    list of dict
-        One row per student and clip: ``student, seed, clip, answer, truth, source, right`` (clip, seed
-        and right as int). A student's file that appears twice counts once.
-    """
-    rows, seen = [], set()
-    for path in _csv_paths(paths):
-        with open(path, newline="", encoding="utf-8") as f:
-            reader = csv.DictReader(f)
-            if tuple(reader.fieldnames or ()) != CSV_FIELDS:
-                raise LessonkitError(f"{path!r} is not a listening-test answer file (its columns are "
-                                     f"{reader.fieldnames}, expected {list(CSV_FIELDS)}).")
-            for row in reader:
-                key = (row["student"], row["seed"], row["clip"])
-                if key in seen:
-                    continue
-                seen.add(key)
-                rows.append(dict(row, seed=int(row["seed"]), clip=int(row["clip"]), right=int(row["right"])))
-    return rows
-
-
-def class_summary(paths) -> dict:
-    """The class's results: per student score, and per source how often it was called "AI".
-
-    Returns
-    -------
-    dict
-        ``scores``: student -> (right, total); ``said_ai``: source (``"corpus"``, ``"markov"``, ...)
-        -> share of answers that said "AI" (0..1); ``mean_score``: mean share right (0..1).
-    """
-    rows = pool_answers(paths)
-    scores: dict = {}
-    said: dict = {}
-    for row in rows:
-        right, total = scores.get(row["student"], (0, 0))
-        scores[row["student"]] = (right + row["right"], total + 1)
-        ai, n = said.get(row["source"], (0, 0))
-        said[row["source"]] = (ai + (row["answer"] == AI), n + 1)
-    return dict(scores=dict(sorted(scores.items())),
-                said_ai={k: v[0] / v[1] for k, v in sorted(said.items())},
-                mean_score=float(np.mean([r / t for r, t in scores.values()])))
-
-
-def plot_class_results(paths, ax=None):
-    """One chart for the whole class: how often each kind of clip was called "AI", and the scores.
-
-    Lesson: notebooks/05_ai_as_musical_assistant.ipynb
-
-    Returns
-    -------
-    matplotlib.axes.Axes
-    """
-    import matplotlib.pyplot as plt
-
-    summary = class_summary(paths)
-    if ax is None:
-        _, ax = plt.subplots(figsize=(7, 3.2), layout="constrained")
-    names = list(summary["said_ai"])
-    values = [summary["said_ai"][n] for n in names]
-    colours = ["#2a6fdb" if n == "corpus" else "#f08a24" for n in names]
-    bars = ax.bar([("real tunes" if n == "corpus" else f"AI: {n}") for n in names], values, color=colours)
-    for bar, v in zip(bars, values):
-        ax.text(bar.get_x() + bar.get_width() / 2, v + 0.02, f"{v:.0%}", ha="center", va="bottom")
-    ax.axhline(0.5, color="#888", lw=1, ls="--")
-    ax.set_ylim(0, 1.1)
-    ax.set_ylabel('share of answers "AI"')
-    n = len(summary["scores"])
-    ax.set_title(f"{n} student{'s' if n != 1 else ''}: mean score {summary['mean_score']:.0%} right "
-                 "(50% = guessing)")
-    return ax
 
 
 def guessing_class(folder, test: ListeningTest, *, n_students: int = 20, seed: int = 0) -> list:

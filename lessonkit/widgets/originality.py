@@ -58,7 +58,7 @@ def originality_meter(call="D4 F#4 A4 F#4 | G4*2 E4*2", *, model: str = "neural"
 
     from .. import audio, plots
     from ..originality import originality
-    from ..values import one_thread
+    from ..models.base import one_thread
     from .duet import padded_call
 
     call = Melody.parse(call) if isinstance(call, str) else call
