@@ -282,7 +282,8 @@ for name, model, own in (("neural", neural, neural_answers[1.0]), ("Markov", mar
 # same network was trained 400 steps more on one collection only: Irish dance tunes from
 # O'Neill's *Music of Ireland* (1903), or the German songs of the Essen collection (see
 # `data/README.md`; made with `python -m lessonkit train duet-collection`). We ask both the same 30
-# calls and sum up each set of answers in a few numbers.
+# calls and sum up each set of answers in a few numbers: notes per bar, the shares of short notes (an
+# eighth or less), repeated notes, steps (1-2 semitones) and leaps (5 or more), and the range in semitones.
 
 # %%
 oneill, german = values.load_steered("oneill"), values.load_steered("german")
@@ -291,10 +292,11 @@ answers_by = {"steered by O'Neill": values.answers(oneill, calls, bars=4, seed=0
 profiles = {"O'Neill's tunes (corpus)": values.style_profile(values.collection_tunes("oneill", "test")),
             "German songs (corpus)": values.style_profile(values.collection_tunes("german", "test"))}
 profiles.update({name: values.style_profile(a) for name, a in answers_by.items()})
-columns = ["notes_per_bar", "short_note_share", "repeat_share", "step_share", "leap_share", "range_semitones"]
-print(f"{'':26}" + "".join(f"{c:>17}" for c in columns))
+columns = {"notes_per_bar": "notes/bar", "short_note_share": "short notes", "repeat_share": "repeats",
+           "step_share": "steps", "leap_share": "leaps", "range_semitones": "range"}
+print(f"{'':26}" + "".join(f"{label:>12}" for label in columns.values()))
 for name, p in profiles.items():
-    print(f"{name:26}" + "".join(f"{p.as_dict()[c]:>17}" for c in columns))
+    print(f"{name:26}" + "".join(f"{p.as_dict()[c]:>12}" for c in columns))
 
 
 # %% [markdown]
@@ -321,7 +323,8 @@ check.check_leap_share(leap_share)
 
 # %%
 for name, group in answers_by.items():
-    print(f"{name:25} leaps of 5+ semitones: {leap_share([m.pitches for m in group], 5):.1%}")
+    print(f"{name:25} leaps of 5+ semitones: {leap_share([m.pitches for m in group], 5):.1%} "
+          f"(lessonkit's style_profile says {values.style_profile(group).leap_share:.1%})")
 
 # %% [markdown]
 # **Ask yourself.** The two steered models heard exactly the same calls. Do their answers differ in the

@@ -174,6 +174,9 @@ def _compare_leaps(got, want, case) -> str | None:
         return "Return one number between 0 and 1: the share of intervals that are leaps."
     if math.isclose(got, want, abs_tol=1e-9):
         return None
+    if got == 0 and want > 0:
+        return ("You got 0: no interval counted as a leap. Take the intervals with np.diff, their size with "
+                "np.abs, and the share of them that is at least min_semitones.")
     if math.isclose(got, float(np.mean(ivals >= k)), abs_tol=1e-9):
         return "Leaps down count too: use the size of each interval (np.abs) before comparing."
     if math.isclose(got, float(np.mean(np.abs(ivals) > k)), abs_tol=1e-9):

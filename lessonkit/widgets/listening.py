@@ -281,7 +281,8 @@ class _ListeningWidget:
         for i, clip in enumerate(test.clips):
             toggle = widgets.ToggleButtons(options=list(CHOICES), value=None, description="",
                                            tooltips=["a person wrote it", "a model made it"],
-                                           style={"button_width": "80px"})
+                                           style={"button_width": "80px"},
+                                           layout=widgets.Layout(min_width="180px", flex="0 0 auto"))
 
             def changed(change, i=i):
                 if change["new"] is not None and not test.revealed and test.answers[i] != change["new"]:
@@ -289,7 +290,7 @@ class _ListeningWidget:
 
             toggle.observe(changed, names="value")
             player = widgets.Audio(value=to_wav_bytes(clip.audio), format="wav", autoplay=False, loop=False)
-            verdict = widgets.HTML("")
+            verdict = widgets.HTML("", layout=widgets.Layout(flex="1 1 auto"))
             rows.append(widgets.HBox([widgets.HTML(f"<b>{clip.label}</b>", layout=widgets.Layout(width="70px")),
                                       player, toggle, verdict], layout=widgets.Layout(align_items="center")))
             toggles.append((toggle, verdict))
