@@ -66,8 +66,11 @@ class Exercise:
     ----------
     name : str
         Short identifier, e.g. ``"transpose"``.
-    reference : callable
-        The model solution; ``reference(*case)`` gives the expected value.
+    reference : callable or None
+        The model solution; ``reference(*case)`` gives the expected value. ``None`` for a graded
+        homework task: its reference lives with the teacher (the hidden-test region of the
+        assignment's source notebook), never in the package students install, and
+        ``expected_values`` holds the answers of the visible cases instead.
     cases : list of tuple
         Argument tuples to call the student's function with (the visible cases).
     compare : callable, optional
@@ -80,19 +83,44 @@ class Exercise:
     error_hints : list of (str, str)
         ``(words in the error, hint)`` for errors typical of this exercise; the first
         match wins, before the general advice of :func:`explain_error`.
+    expected_values : list, optional
+        The expected answers of the visible ``cases``, in order, for an exercise without a
+        ``reference`` (a graded homework task): all the in-class check needs.
     """
 
     name: str
-    reference: Callable
+    reference: Callable | None
     cases: list
     compare: Callable[[Any, Any, tuple], str | None] | None = None
     describe: str = ""
     hidden_cases: list = field(default_factory=list)
     error_hints: list = field(default_factory=list)
+    expected_values: list | None = None
+
+    def __post_init__(self):
+        if self.reference is None and (self.expected_values is None
+                                       or len(self.expected_values) != len(self.cases)):
+            raise ValueError(f"exercise {self.name!r}: without a reference, give expected_values, one per case")
 
     def expected(self, cases=None) -> list:
-        """Reference answers for ``cases`` (default the visible ones)."""
+        """Reference answers for ``cases`` (default the visible ones).
+
+        An exercise without a ``reference`` knows only the answers of its visible cases.
+        """
+        if self.reference is None:
+            if cases is None or cases is self.cases:
+                return list(self.expected_values)
+            from ..errors import LessonkitError
+
+            raise LessonkitError(f"The exercise {self.name!r} has no reference solution here (a graded homework task "
+                                 "keeps it with the teacher). Pass reference= to lessonkit.grading.hidden_check.")
         return [self.reference(*case) for case in (self.cases if cases is None else cases)]
+
+    def with_reference(self, reference) -> "Exercise":
+        """A copy of this exercise that computes expected answers with ``reference`` (the teacher's)."""
+        import dataclasses
+
+        return dataclasses.replace(self, reference=reference)
 
     def explain_error(self, error_text: str, case) -> str:
         """A hint for an error the student's function raised: this exercise's own hints first."""
