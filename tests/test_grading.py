@@ -11,7 +11,7 @@ from lessonkit import Melody, Note
 from lessonkit.checks import homework00, lesson00
 from lessonkit.checks.core import Feedback
 from lessonkit.errors import LessonkitError
-from lessonkit.grading import hidden_check, score_task
+from lessonkit.homework.grading import hidden_check, score_task
 from lessonkit.homework import sandbox, wire
 from lessonkit.homework.assignment import AssignmentError, Task, load_assignment
 
@@ -119,7 +119,7 @@ def test_a_check_cell_without_hidden_check_cannot_be_released(tmp_path):
 
 def test_the_grader_reads_function_task_reference_and_hidden_inputs_from_the_check_cell(tmp_path):
     folder = _write_source(tmp_path, "homework00.check_semitones_between(f)\n### BEGIN HIDDEN TESTS\n"
-                                     "from lessonkit.grading import hidden_check\n"
+                                     "from lessonkit.homework import hidden_check\n"
                                      "def ref(a, b):\n    return 12 * math.log2(b / a)\n"
                                      "hidden_check(f, homework00.semitones_between_task, [(100.0, 200.0), (1.0, 3.0)], "
                                      "reference=ref, time_s=4)\n"
@@ -141,7 +141,7 @@ def test_the_grader_reads_function_task_reference_and_hidden_inputs_from_the_che
 ])
 def test_a_graded_task_whose_reference_ships_to_students_cannot_be_released(tmp_path, call, words):
     folder = _write_source(tmp_path, "lesson00.check_midi_to_hz(f)\n### BEGIN HIDDEN TESTS\n"
-                                     f"from lessonkit.grading import hidden_check\n{call}\n### END HIDDEN TESTS")
+                                     f"from lessonkit.homework import hidden_check\n{call}\n### END HIDDEN TESTS")
     with pytest.raises(AssignmentError, match=words) as err:
         load_assignment(folder)
     assert "reference=your_function" in str(err.value)  # the message says the fix

@@ -113,7 +113,7 @@ class Exercise:
             from ..errors import LessonkitError
 
             raise LessonkitError(f"The exercise {self.name!r} has no reference solution here (a graded homework task "
-                                 "keeps it with the teacher). Pass reference= to lessonkit.grading.hidden_check.")
+                                 "keeps it with the teacher). Pass reference= to lessonkit.homework.hidden_check.")
         return [self.reference(*case) for case in (self.cases if cases is None else cases)]
 
     def with_reference(self, reference) -> "Exercise":
