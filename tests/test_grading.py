@@ -334,3 +334,9 @@ def test_isolation_works_for_a_checkout_and_a_venv_under_tmp(tmp_path):
     out = json.loads(done.stdout.strip().splitlines()[-1])
     assert out["scratch"] and out["isolated"], out
     assert out["results"] == [[["ok", [str(clone), "read-only", "ok", True]]]], out
+
+
+def test_a_crash_in_the_graders_worker_brings_back_the_students_line_for_the_hint():
+    run = _run("def f(x):\n    counts = [0, 0]\n    return counts[round(x / 2) + 1]")
+    status, text = run.results[0][1]
+    assert status == "error" and text.startswith("IndexError") and "in your line: return counts[round(x / 2) + 1]" in text
