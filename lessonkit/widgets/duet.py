@@ -183,7 +183,7 @@ class DuetWidget(widgets.VBox):
         self.player.layout.display = None
         self.player.autoplay = True
         moved = answer.meta.get("transposed_by", 0)
-        self.status.value = (f"{self.choice.value} answered with {len(answer)} notes"
+        self.status.value = (f"{self.choice.value} answered with {len(answer)} note{'' if len(answer) == 1 else 's'}"
                              + (f" (it thought in a key {moved:+d} semitones away, then moved back)" if moved else ""))
         with self.plot:
             self.plot.clear_output(wait=True)
