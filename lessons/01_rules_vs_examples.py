@@ -198,6 +198,9 @@ plt.show()
 
 
 # %% [markdown]
+# (*Log scale*: the shade grows with how many times *more* often a pair came, not how many more. Without
+# it the `HOLD` column, counted hundreds of thousands of times, would leave every other square white.)
+#
 # **Ask yourself.** Why is the `HOLD` column so dark? Find the row of D5: which notes follow it most
 # often, and are they near it or far away? What does that say about how folk melodies move?
 
