@@ -170,7 +170,7 @@ def _run(answer, function="f", cases=((1,), (2,)), **kwargs):
 
 def test_sandbox_returns_values_and_errors_per_input():
     run = _run("def f(x):\n    if x == 2:\n        raise ValueError('two')\n    return [x, (x,)]")
-    assert run.results[0] == [("ok", [1, (1,)]), ("error", "ValueError: two")]
+    assert run.results[0] == [("ok", [1, (1,)]), ("error", "ValueError: two | in your line: raise ValueError('two')")]
 
 
 def test_a_statement_that_raises_is_reported_and_the_next_ones_still_run():
