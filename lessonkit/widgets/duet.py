@@ -133,16 +133,17 @@ class DuetWidget(widgets.VBox):
                 black_row.append(self._key(pitch + 1))
             else:
                 black_row.append(widgets.Box(layout=widgets.Layout(width=f"{_WHITE_SLOT}px", height="1px")))
-        black = widgets.HBox(black_row, layout=widgets.Layout(margin=f"0 0 -6px {_WHITE_SLOT // 2}px"))
+        black = widgets.HBox(black_row, layout=widgets.Layout(margin=f"0 0 -4px {_WHITE_SLOT // 2}px"))
         return widgets.VBox([black, widgets.HBox(white_row)])
 
     def _key(self, pitch: int) -> widgets.Button:
         name, black = note_name(pitch), pitch % 12 in _BLACK
-        width = _BLACK_WIDTH if black else _WHITE_SLOT - 2
-        side = (_WHITE_SLOT - width) // 2 if black else 1
+        width = _BLACK_WIDTH if black else _WHITE_SLOT
+        side = (_WHITE_SLOT - width) // 2
         key = widgets.Button(description=name, tooltip=f"play {name}",
                              layout=widgets.Layout(width=f"{width}px", height="40px" if black else "64px",
-                                                   margin=f"0 {side}px", padding="0px"))
+                                                   margin=f"0 {side}px", padding="0px",
+                                                   border="1px solid #222222" if black else "1px solid #999999"))
         key.style.button_color = "#222222" if black else "white"
         key.style.text_color = "white" if black else "black"
         key.style.font_size = "11px"
