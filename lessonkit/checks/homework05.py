@@ -5,8 +5,8 @@ Lesson: notebooks/05_ai_as_musical_assistant.ipynb (homework: assignments/source
 Each task practises an idea of lesson 05 on something the lesson did not solve. This module ships
 to every student, so it holds only the visible inputs, their expected answers and the hint logic;
 the reference solutions and the hidden inputs live in the hidden-test regions of the assignment's
-source notebook (``make release`` strips them). The check cell's hidden region passes the
-teacher's reference to :func:`lessonkit.homework.hidden_check` through :func:`graded`.
+source notebook (``make release`` strips them), which pass the teacher's reference to
+:func:`lessonkit.homework.hidden_check`; the grader grades on those hidden inputs only.
 """
 
 from __future__ import annotations
@@ -20,34 +20,6 @@ from .core import Exercise, Feedback, run_exercise
 
 def _is_number(x) -> bool:
     return isinstance(x, (int, float, np.integer, np.floating)) and not isinstance(x, (bool, np.bool_))
-
-
-def _expected_of(table: dict, name: str):
-    """A 'reference' that only knows the visible cases' answers (looked up by the case's repr)."""
-
-    def lookup(*case):
-        key = repr(case)
-        if key not in table:
-            from ..errors import LessonkitError
-
-            raise LessonkitError(f"The task {name!r} has no reference solution in the student package; the "
-                                 "teacher's grader passes it (see graded()).")
-        return table[key]
-
-    return lookup
-
-
-def graded(task: Exercise, reference) -> Exercise:
-    """The task, now judged by the teacher's ``reference`` (defined in the notebook's hidden region).
-
-    Called only in the hidden-test region, which runs in the teacher's kernel or the grader, never in a
-    student's: there the task object itself takes the reference (the grader identifies a task by its
-    exercise object).
-    """
-    if not callable(reference):
-        raise TypeError("graded(task, reference): reference should be the teacher's function.")
-    task.reference = reference
-    return task
 
 
 # ----------------------------------------------------------------------------- task 1: n-grams found
@@ -96,8 +68,9 @@ def _compare_fraction(got, want, case) -> str | None:
 ngram_fraction_task = Exercise(
     name="ngram_fraction",
     describe="ngram_fraction(melody, corpus, n)",
-    reference=_expected_of(dict(zip(map(repr, map(tuple, _NGRAM_CASES)), _NGRAM_EXPECTED)), "ngram_fraction"),
+    reference=None,
     cases=[tuple(c) for c in _NGRAM_CASES],
+    expected_values=list(_NGRAM_EXPECTED),
     compare=_compare_fraction,
     error_hints=[("division by zero", "A melody with fewer than n + 1 notes has no n-grams: return 0.0 for it.")],
 )
@@ -148,8 +121,9 @@ def _compare_mask(got, want, case) -> str | None:
 copied_notes_task = Exercise(
     name="copied_notes",
     describe="copied_notes(melody, corpus, n)",
-    reference=_expected_of(dict(zip(map(repr, map(tuple, _MASK_CASES)), _MASK_EXPECTED)), "copied_notes"),
+    reference=None,
     cases=[tuple(c) for c in _MASK_CASES],
+    expected_values=list(_MASK_EXPECTED),
     compare=_compare_mask,
 )
 
@@ -194,8 +168,9 @@ def _compare_fooled(got, want, case) -> str | None:
 fooled_share_task = Exercise(
     name="fooled_share",
     describe="fooled_share(answers, truths)",
-    reference=_expected_of(dict(zip(map(repr, map(tuple, _FOOL_CASES)), _FOOL_EXPECTED)), "fooled_share"),
+    reference=None,
     cases=[tuple(c) for c in _FOOL_CASES],
+    expected_values=list(_FOOL_EXPECTED),
     compare=_compare_fooled,
     error_hints=[("division by zero", "With no AI clips nobody was fooled: return 0.0 then.")],
 )
@@ -248,8 +223,9 @@ def _compare_style(got, want, case) -> str | None:
 closest_style_task = Exercise(
     name="closest_style",
     describe="closest_style(profile, profiles)",
-    reference=_expected_of(dict(zip(map(repr, map(tuple, _STYLE_CASES)), _STYLE_EXPECTED)), "closest_style"),
+    reference=None,
     cases=[tuple(c) for c in _STYLE_CASES],
+    expected_values=list(_STYLE_EXPECTED),
     compare=_compare_style,
 )
 
