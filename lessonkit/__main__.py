@@ -1,7 +1,8 @@
 """The ``lessonkit`` command line: build data, train models, release and grade homework.
 
 Run ``python -m lessonkit --help`` (or ``lessonkit --help`` once installed). Each command is a
-``main(argv)`` function in the module named below, so this file stays a short table.
+``main(argv)`` function in the module named below (or the function after a colon,
+``"module:function"``), so this file stays a short table.
 """
 
 import importlib
@@ -18,6 +19,7 @@ COMMANDS = {
     ("homework", "release"): ("lessonkit.homework.release", "make the student versions in assignments/release (teachers)"),
     ("homework", "grade"): ("lessonkit.homework.grade", "grade a folder of submissions into grading/ (teachers)"),
     ("train", "duet"): ("lessonkit.models.duet", "choose the Markov order and train the duet GRU into data/"),
+    ("train", "synth"): ("lessonkit.train:synth", "train the neural synthesizers (code sizes 16/8/4/2) into data/"),
 }
 
 
@@ -39,9 +41,10 @@ def main(argv=None) -> int:
     if key not in COMMANDS:
         print(f"lessonkit: unknown command {' '.join(key)!r}.\n\n{usage()}", file=sys.stderr)
         return 2
-    module = importlib.import_module(COMMANDS[key][0])
+    module_name, _, function = COMMANDS[key][0].partition(":")
+    command = getattr(importlib.import_module(module_name), function or "main")
     try:
-        return int(module.main(argv[2:]) or 0)
+        return int(command(argv[2:]) or 0)
     except LessonkitError as err:
         print(f"lessonkit: {err}", file=sys.stderr)
         return 1
