@@ -411,6 +411,82 @@ class NeuralSynth:
         return self.mix(corner_codes, weights)
 
 
+def get_note(instrument: str, pitch: int = 60, velocity: int = 112) -> np.ndarray:
+    """One recorded note of the instrument set, ``shape=(24000,)``: the given instrument at the
+    nearest pitch it has (from any split) and velocity 64 or 112.
+
+    Raises LessonkitError for an unknown instrument, listing the ones that exist.
+    """
+    from ..instruments import _check_name, instrument_names, load_instrument_notes
+
+    _check_name(instrument, instrument_names())
+    notes = _all_notes().select(instrument=instrument, velocity=112 if velocity >= 88 else 64)
+    pitches = notes.pitches
+    return notes.audio[int(np.argmin(np.abs(pitches - float(pitch))))]
+
+
+_NOTES = []
+
+
+def _all_notes():
+    from ..instruments import load_instrument_notes
+
+    if not _NOTES:
+        _NOTES.append(load_instrument_notes())
+    return _NOTES[0]
+
+
+class MixedInstrument:
+    """An instrument made from a :class:`NoteCode` (one note's timbre and loudness curve): it plays
+    any pitch and length, so melodies can be rendered with it.
+
+    Lesson: notebooks/03_neural_synthesizer.ipynb
+
+    >>> flute_guitar = MixedInstrument(synth, synth.mix([code_a, code_b], [0.5, 0.5]))
+    >>> audio.render(melody, instrument=flute_guitar)       # or flute_guitar.render(melody)
+    """
+
+    release_s = 0.4
+    """Seconds of sound after a note's key is released (its recorded release, shifted to the held level)."""
+
+    def __init__(self, synth: NeuralSynth, code: NoteCode, name: str = "mixed"):
+        if not isinstance(code, NoteCode):
+            raise LessonkitTypeError(f"code should be a NoteCode (from synth.encode, synth.mix or synth.blend), "
+                                     f"not {type(code).__name__}.")
+        self.synth, self.code, self.name = synth, code, name
+        self._cache = {}
+
+    def __repr__(self):
+        return f"MixedInstrument({self.name!r}, code_size={self.synth.code_size})"
+
+    def loudness_curve(self, duration_s: float, velocity: int = 112) -> np.ndarray:
+        """The code's loudness curve fitted to a held time of ``duration_s``: the recorded attack,
+        the held level for as long as needed, then the recorded release (key up at 1.0 s)."""
+        curve = np.asarray(self.code.loudness_db, dtype=np.float32)
+        key_up = int(round(1.0 * SR / ddsp.HOP))                           # frame 62
+        held = max(1, int(round(duration_s * SR / ddsp.HOP)))
+        body = curve[:held] if held <= key_up else np.concatenate(
+            [curve[:key_up], np.full(held - key_up, curve[key_up - 8:key_up].mean(), dtype=np.float32)])
+        release = curve[key_up:key_up + int(self.release_s * SR / ddsp.HOP)] - curve[key_up - 1] + body[-1]
+        shift = 40.0 * np.log10(max(int(velocity), 1) / 112.0)             # like a sample bank: gain (v / 112) ** 2
+        return np.maximum(np.concatenate([body, release]) + shift, -100.0).astype(np.float32)
+
+    def note(self, pitch: float, duration_s: float, velocity: int = 112) -> np.ndarray:
+        """One note, ``shape=(n_samples,)`` float32: held ``duration_s`` seconds plus the release."""
+        key = (round(float(pitch), 2), round(float(duration_s), 3), int(velocity))
+        if key not in self._cache:
+            curve = self.loudness_curve(duration_s, velocity)
+            code = NoteCode(self.code.timbre, curve, float(pitch))
+            self._cache[key] = self.synth.decode(code)
+        return self._cache[key]
+
+    def render(self, melody) -> np.ndarray:
+        """The melody played on this instrument (same as ``lessonkit.audio.render(melody, instrument=self)``)."""
+        from .. import audio
+
+        return audio.render(melody, instrument=self)
+
+
 def load_pretrained(code_size: int = 16) -> NeuralSynth:
     """The shipped neural synthesizer with a timbre code of ``code_size`` numbers (2, 4, 8 or 16).
 
