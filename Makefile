@@ -17,7 +17,7 @@ LESSON0 := notebooks/00_music_as_data.ipynb
 # outside the server, no pop-up asking students about it).
 LAB_OVERRIDES := $(VENV)/share/jupyter/lab/settings/overrides.json
 
-.PHONY: help lab lab-settings notebook test test-fast test-browser browser-deps bench venv dev data clean-venv release grade
+.PHONY: help lab lab-settings notebook notebooks test test-fast test-browser browser-deps bench venv dev data clean-venv release grade
 
 help:
 	@echo "make lab        install and open lesson 00 in JupyterLab (prints the URL with its token)"
@@ -28,6 +28,7 @@ help:
 	@echo "make bench      run benchmarks/ and write benchmarks/RESULTS.md"
 	@echo "make release    make the student versions of the homework (teachers)"
 	@echo "make grade SUBMISSIONS=dir   grade a folder of submissions (teachers)"
+	@echo "make notebooks  write notebooks/NN_name.ipynb from the lesson sources lessons/NN_name.py"
 
 # ---------------------------------------------------------------- installation
 $(BIN)/python:
@@ -99,6 +100,11 @@ grade: $(STAMP_DEV)
 	$(BIN)/python -m lessonkit homework grade "$(SUBMISSIONS)" $(if $(FORCE),--force,)
 
 # ---------------------------------------------------------------- maintainers
+# Lessons are authored in lessons/NN_name.py (jupytext percent format); this writes the notebooks
+# (outputs cleared, stable cell ids). tests/test_lesson_sources.py checks they are committed equal.
+notebooks: $(STAMP_DEV)
+	$(BIN)/python tools/notebooks.py
+
 data: $(STAMP_DEV)
 	$(BIN)/python -m lessonkit data build
 
