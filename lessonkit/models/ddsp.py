@@ -89,6 +89,9 @@ def harmonic_synth(f0_hz: torch.Tensor, amplitude: torch.Tensor, harmonic_distri
     audible = (f0_hz.detach()[..., None] * k < sr / 2).float()            # (B, T, H)
     dist = harmonic_distribution * audible
     dist = dist / dist.sum(-1, keepdim=True).clamp_min(1e-7)
+    # only harmonics that are audible somewhere are computed (high notes need few: C7 has 3)
+    n_harm = max(1, int(audible.amax(dim=(0, 1)).sum()))
+    k, dist = k[:n_harm], dist[..., :n_harm]
     amps = dist * amplitude[..., None]                                    # (B, T, H)
     with torch.no_grad():                                                 # the sines themselves
         f0 = upsample(f0_hz.detach()[..., None], t * hop, hop)[..., 0].double()  # (B, T*hop)

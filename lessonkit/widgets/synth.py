@@ -87,7 +87,7 @@ def morph_widget(instrument_a: str = "flute", instrument_b: str = "guitar", pitc
     drop_b = widgets.Dropdown(options=names, value=instrument_b, description="instrument B")
     pitch_s = widgets.IntSlider(value=int(pitch), min=36, max=84, description="pitch (MIDI)", style=style,
                                 continuous_update=False)
-    alpha_s = widgets.FloatSlider(value=float(alpha), min=0.0, max=1.0, step=0.05, description="alpha (A→B)",
+    alpha_s = widgets.FloatSlider(value=float(alpha), min=0.0, max=1.0, step=0.05, description="alpha (0 = A, 1 = B)",
                                   style=style, continuous_update=False)
     size_d = widgets.Dropdown(options=list(model.CODE_SIZES), value=code_size, description="bottleneck (numbers)",
                               style=style)
