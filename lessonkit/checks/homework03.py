@@ -47,6 +47,15 @@ _ANSWERS = {
     "3c77ba16a99d90e9": 0.75,
     "36978bec55dc8855": 1.0,
     "9aa166b05156468a": 0.4,
+    "bbedd9d8d2ec6524": 0.0,
+    "ed445400c57bfd0b": 6.633113105,
+    "67354003aa743d8e": 7.85141504,
+    "8f9cbef7ca3e33f6": 19.900118361,
+    "847270936a73bb3d": 0.0,
+    "ece9bb7407bd5f8c": 2.890209779,
+    "55735767500d6c32": 8.832903424,
+    "70c8cbb4dbb89582": 29.345760289,
+    "76c9a602da52c2f8": 10.790280595,
 }
 
 
@@ -183,5 +192,44 @@ def check_monotone_fraction(func) -> Feedback:
     return run_exercise(monotone_exercise, func)
 
 
-EXERCISES = {e.name: e for e in (bilinear_exercise, rms_exercise, monotone_exercise)}
+# ----------------------------------------------------------------------------- in tune?
+
+NAN = float("nan")
+
+
+def _compare_cents(got, want, case) -> str | None:
+    try:
+        got = float(got)
+    except (TypeError, ValueError):
+        return "Return one number: the median error in cents."
+    if math.isnan(got):
+        return ("You got nan: YIN marks frames without a clear pitch as nan. Leave them out first "
+                "(f0s = f0s[np.isfinite(f0s)]).")
+    if math.isclose(got, want, rel_tol=1e-6, abs_tol=1e-6):
+        return None
+    if want and math.isclose(got, want / 100, rel_tol=1e-6):
+        return "That is in semitones: a cent is 1/100 of a semitone, so there are 1200 cents in an octave."
+    if got < want - 1e-6:
+        return ("Too small: a flat frame and a sharp frame should not cancel out. Take the size of each error "
+                "(np.abs) before the median.")
+    return ("For each frame: 1200 * log2(f0 / f_pitch), with f_pitch = 440 * 2 ** ((pitch - 69) / 12); "
+            "then the median of their sizes (np.median, not the mean).")
+
+
+cents_exercise = Exercise(
+    name="median_cents_error",
+    describe="median_cents_error(f0s_hz, pitch)",
+    reference=_table("median_cents_error"),
+    cases=[([440.0, 440.0, 442.0], 69), ([261.63, 262.0, 260.0, 263.5], 60), ([NAN, 220.0, 221.0, NAN, 219.0], 57),
+           ([130.0, 131.0, 132.0, 129.0, 128.0, 133.0], 48)],
+    compare=_compare_cents,
+)
+
+
+def check_median_cents_error(func) -> Feedback:
+    """Check ``func(f0s_hz, pitch) -> median |error| in cents``, NaN frames left out."""
+    return run_exercise(cents_exercise, func)
+
+
+EXERCISES = {e.name: e for e in (bilinear_exercise, rms_exercise, monotone_exercise, cents_exercise)}
 """The homework-only exercises of lesson 03 by name."""

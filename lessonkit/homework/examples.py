@@ -147,7 +147,8 @@ WRONG = {
         "wrong_hard_coded": {
             "bilinear_weights_answer": "def bilinear_weights(x, y):\n    return [1.0, 0.0, 0.0, 0.0]\n",
             "rms_db_blocks_answer": "def rms_db_blocks(audio, block):\n    return [-6.020599913, -20.0]\n",
-            "monotone_fraction_answer": "def monotone_fraction(curves):\n    return 2 / 3\n"},
+            "monotone_fraction_answer": "def monotone_fraction(curves):\n    return 2 / 3\n",
+            "median_cents_error_answer": "def median_cents_error(f0s_hz, pitch):\n    return 0.0\n"},
     },
 }
 """Typical wrong submissions per assignment: ``{assignment: {kind: {answer grade_id: source}}}``."""
@@ -163,8 +164,8 @@ EXPECTED_WRONG = {
     "02_ai_duet": {"wrong_not_normalised": (7.0, 7.6),      # only T = 1 inputs come out right
                    "wrong_typical": (7.0, 7.6),              # mean_nll lost; entropy wrong (nan) where p = 0
                    "wrong_hard_coded": (0.0, 2.5)},
-    "03_neural_synthesizer": {"wrong_swapped": (6.9, 6.9),     # bilinear right only where x == y (3 of 10)
-                              "wrong_typical": (4.0, 4.4),     # rms lost; monotone right where no curve falls
+    "03_neural_synthesizer": {"wrong_swapped": (8.9, 8.9),     # bilinear right only where x == y (3 of 10)
+                              "wrong_typical": (6.0, 6.4),     # rms lost; monotone right where no curve falls
                               "wrong_hard_coded": (0.0, 2.5)},
 }
 

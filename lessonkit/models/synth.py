@@ -417,7 +417,7 @@ def get_note(instrument: str, pitch: int = 60, velocity: int = 112) -> np.ndarra
 
     Raises LessonkitError for an unknown instrument, listing the ones that exist.
     """
-    from ..instruments import _check_name, instrument_names, load_instrument_notes
+    from ..instruments import _check_name, instrument_names
 
     _check_name(instrument, instrument_names())
     notes = _all_notes().select(instrument=instrument, velocity=112 if velocity >= 88 else 64)
