@@ -108,6 +108,7 @@ loudness = torch.full((1, frames), 0.3)                      # the overall ampli
 tone = ddsp.harmonic_synth(f0, loudness, shares.expand(1, frames, 3), synth.N_SAMPLES)[0].numpy()
 audio.play(tone, label="three harmonics")
 
+
 # %% [markdown]
 # **Ask yourself.** The code has 16 numbers, but the decoder gets more than the code. What else does
 # it need to rebuild the note? Is it fair to say the note was squeezed into 16 numbers?
@@ -234,6 +235,7 @@ ax.set_ylabel("brightness (Hz)")
 ax.legend()
 plt.show()
 print("morph:", np.round(morph_c))
+
 
 # %% [markdown]
 # ### Exercise 2 · Where is the morph halfway? (8 minutes)
