@@ -6,6 +6,10 @@ Homework integrity: this module holds no solution. Each exercise's expected answ
 keyed by a hash of the inputs (visible and hidden), computed once from the teacher's reference
 functions, which live only in the assignment's source notebook; the hidden inputs themselves are
 there too. The hints are keyed to predictable mistakes, judged from the expected answer.
+
+To add or change an input: run the source notebook's solution cell, then add
+``_key(name, case): round(answer, 9)`` (a list of those for list answers) to ``_ANSWERS``;
+``tests/test_assignments.py`` fails with "no stored answer" for an input that has none.
 """
 
 from __future__ import annotations
