@@ -9,6 +9,11 @@ import importlib.util
 import json
 import pathlib
 
+try:
+    import tomllib
+except ImportError:  # Python 3.10
+    from pip._vendor import tomli as tomllib
+
 import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
@@ -70,7 +75,16 @@ def test_generated_notebook_has_no_outputs_and_the_course_kernel(source):
 
 @pytest.mark.parametrize("source", SOURCES, ids=[p.stem for p in SOURCES])
 def test_pulling_an_unedited_notebook_gives_back_its_source(source):
-    assert tool.source_from_notebook(tool.notebook_for(source)) == source.read_text(encoding="utf-8")
+    assert tool.source_from_notebook(tool.notebook_for(source)) == source.read_text(encoding="utf-8"), (
+        f"lessons/{source.name} is not in the form jupytext writes (header, blank lines): run `make notebooks`")
+
+
+def test_tidying_a_source_rewrites_its_header_but_never_its_cells():
+    messy = "# ---\n# jupyter:\n#   jupytext:\n#     text_representation:\n#       format_name: percent\n# ---\n\n" + SOURCE
+    tidy = tool.canonical_source(messy)
+    assert tidy.startswith("# ---\n# jupyter:\n#   kernelspec:") and "text_representation" not in tidy
+    assert tool.notebook_from_source(tidy) == tool.notebook_from_source(messy)
+    assert tool.canonical_source(tidy) == tidy
 
 
 def test_cells_become_markdown_and_code_with_the_solution_fence_intact():
@@ -94,3 +108,18 @@ def test_identical_cells_get_distinct_ids():
     nb = tool.notebook_from_source("# %%\nx = 1\n\n# %%\nx = 1\n\n# %% [markdown]\n# x = 1\n")
     ids = [c.id for c in nb.cells]
     assert ids[1] == ids[0] + "-2" and len(set(ids)) == 3
+
+
+def test_jupyters_jupytext_writes_sources_the_way_the_tool_does():
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["jupytext"]
+    assert config["notebook_metadata_filter"] == tool.SOURCE_FORMAT["notebook_metadata_filter"]
+    assert config["cell_metadata_filter"] == tool.SOURCE_FORMAT["cell_metadata_filter"]
+
+
+def test_jupytext_command_line_turns_a_notebook_into_its_source(tmp_path, capsys):
+    from jupytext.cli import jupytext as jupytext_cli
+
+    source = SOURCES[0]
+    out = tmp_path / source.name
+    jupytext_cli(["--to", "py:percent", "-o", str(out), str(tool.notebook_for(source))])
+    assert out.read_text(encoding="utf-8") == source.read_text(encoding="utf-8")

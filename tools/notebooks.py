@@ -14,7 +14,7 @@ as a notebook when jupytext is installed (it is in the dev extras). This tool wr
 
 Usage (from the repository root, with the .venv's Python)::
 
-    python tools/notebooks.py              # write every notebooks/NN_name.ipynb that differs
+    python tools/notebooks.py              # write every notebooks/NN_name.ipynb that differs (and tidy sources)
     python tools/notebooks.py --check      # only list the notebooks that differ (exit 1 if any)
     python tools/notebooks.py --pull NN_name   # write lessons/NN_name.py FROM the notebook
 
@@ -27,6 +27,7 @@ committed notebook equals what its source generates.
 from __future__ import annotations
 
 import argparse
+import copy
 import hashlib
 import os
 import pathlib
@@ -41,7 +42,8 @@ LESSONS = ROOT / "lessons"
 NOTEBOOKS = ROOT / "notebooks"
 
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
-# How a source is written by --pull: only the kernelspec in its header, no cell metadata.
+# How a source is written by --pull: only the kernelspec in its header, no cell metadata. The same
+# settings are pyproject.toml's [tool.jupytext], which jupytext's own CLI and Jupyter extension read.
 SOURCE_FORMAT = {
     "extension": ".py",
     "format_name": "percent",
@@ -86,9 +88,9 @@ def render(source: pathlib.Path) -> str:
     return nbformat.writes(notebook_from_source(source.read_text(encoding="utf-8"))) + "\n"
 
 
-def source_from_notebook(path: pathlib.Path) -> str:
-    """The percent-format source text for a notebook (outputs dropped): the inverse of ``render``."""
-    nb = nbformat.read(path, as_version=4)
+def source_from_notebook(path) -> str:
+    """The percent-format source text for a notebook file or node (outputs dropped): the inverse of ``render``."""
+    nb = nbformat.read(path, as_version=4) if isinstance(path, (str, pathlib.Path)) else copy.deepcopy(path)
     nb.metadata = {"kernelspec": dict(KERNELSPEC)}
     for cell in nb.cells:
         cell.metadata = {}
@@ -132,11 +134,27 @@ def _atomic_write(path: pathlib.Path, text: str) -> None:
         raise
 
 
+def canonical_source(text: str) -> str | None:
+    """``text`` in the form --pull and Jupyter write (header, blank lines), or None if that would change a cell."""
+    nb = notebook_from_source(text)
+    canonical = source_from_notebook(nb)
+    return canonical if notebook_from_source(canonical) == nb else None
+
+
 def write_all() -> list[pathlib.Path]:
-    """Write every notebook that differs from its source; returns the ones written."""
+    """Tidy every source into its canonical form, write every notebook that differs; returns the files written.
+
+    A source is only rewritten when the tidy form makes exactly the same notebook (a header
+    jupytext added, blank lines between cells); its cells never change.
+    """
     NOTEBOOKS.mkdir(exist_ok=True)
     written = []
     for source in sources():
+        original = source.read_text(encoding="utf-8")
+        canonical = canonical_source(original)
+        if canonical is not None and canonical != original:
+            _atomic_write(source, canonical)
+            written.append(source)
         path, text = notebook_for(source), render(source)
         if not path.exists() or path.read_text(encoding="utf-8") != text:
             _atomic_write(path, text)
