@@ -116,14 +116,14 @@ def speed_rows(syn):
 
 def run() -> list:
     from lessonkit.datasets import load_instrument_notes
-    from lessonkit.models import synth, synth_baselines as sb
+    from lessonkit.models import synth, synth_train, synth_baselines as sb
     from lessonkit.training import TrainConfig
 
     torch.set_num_threads(1)
     rows = []
     load_start = _load()
     train_notes = load_instrument_notes("train")
-    valid = synth.valid_subset(load_instrument_notes("valid"))
+    valid = synth_train.valid_subset(load_instrument_notes("valid"))
     test = load_instrument_notes("test")
     x = torch.from_numpy(np.ascontiguousarray(test.audio))
     pitches = test.pitches
@@ -136,7 +136,7 @@ def run() -> list:
 
     # in-class model: the same recipe for 3 minutes
     start = time.process_time()
-    inclass, history = synth.train_model(synth.Config(), TrainConfig(max_seconds=180, lr=3e-3, eval_every=50,
+    inclass, history = synth_train.train_model(synth.Config(), TrainConfig(max_seconds=180, lr=3e-3, eval_every=50,
                                                                      patience=None, seed=0, threads=1, progress=False))
     inclass_cpu = time.process_time() - start
     d_inclass = float(_distances(_reconstruct_all(inclass, test.audio, pitches), test.audio).mean())

@@ -96,6 +96,7 @@ def synth(argv=None) -> int:
     from dataclasses import asdict
 
     from .models import synth as model_synth
+    from .models import synth_train
     from .training import TrainConfig, save_checkpoint
 
     parser = argparse.ArgumentParser(prog="lessonkit train synth", description=synth.__doc__.split("\n")[0])
@@ -117,7 +118,7 @@ def synth(argv=None) -> int:
                                    patience=None, seed=args.seed, threads=1, progress=True, live_plot=False)
         print(f"training code_size={size} for {steps} steps ...", flush=True)
         cpu_start = time.process_time()
-        synth_model, history = model_synth.train_model(config, train_config)
+        synth_model, history = synth_train.train_model(config, train_config)
         cpu = time.process_time() - cpu_start
         meta = {"config": asdict(config), "steps": history.n_steps, "seconds": round(history.seconds, 1),
                 "cpu_seconds": round(cpu, 1),

@@ -326,9 +326,10 @@ audio.play(audio.render(tune, instrument=pad.instrument), label="lesson 00's tun
 TRAIN_NOW = False
 print("shipped model:", {k: model.meta.get(k) for k in ("steps", "cpu_seconds", "valid_distance")})
 if TRAIN_NOW:
+    from lessonkit.models import synth_train
     from lessonkit.training import TrainConfig
 
-    mine, history = synth.train_model(train_config=TrainConfig(max_seconds=180, seed=0, patience=None))
+    mine, history = synth_train.train_model(train_config=TrainConfig(max_seconds=180, seed=0, patience=None))
     history.plot()
     plt.show()
     print(f"yours: {history.n_steps} steps, valid distance {history.best_valid_loss:.3f}")
@@ -345,7 +346,7 @@ if TRAIN_NOW:
 # - A **latent morph** decodes *one* new sound between two instruments: its brightness moves
 #   smoothly from A to B. A **crossfade** adds two recordings, so you hear both instruments at once.
 #
-# ## Discuss
+# ## Discussion
 # - NSynth Super's makers called its sounds "new". Are they? Who made them: the engineers, the
 #   instrument makers whose sounds were recorded, or the player who chose the point on the pad?
 # - Our code keeps 16 numbers for timbre but 94 for loudness. Design a code that keeps fewer numbers

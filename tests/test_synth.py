@@ -10,7 +10,7 @@ import torch
 
 from lessonkit import analysis, audio
 from lessonkit.errors import LessonkitError, ModelError
-from lessonkit.models import ddsp, synth, synth_baselines
+from lessonkit.models import ddsp, synth, synth_baselines, synth_train
 from lessonkit.music import Melody
 
 torch.set_num_threads(1)
@@ -211,9 +211,9 @@ def test_training_two_steps_with_the_same_seed_gives_the_same_weights():
     from lessonkit.datasets import load_instrument_notes
     from lessonkit.training import TrainConfig
 
-    notes = synth.valid_subset(load_instrument_notes("valid"), n=6)
+    notes = synth_train.valid_subset(load_instrument_notes("valid"), n=6)
     config = synth.Config(code_size=2, hidden=8, n_harmonics=4, n_noise_bands=5, batch_size=2)
-    runs = [synth.train_model(config, TrainConfig(max_steps=2, eval_every=1, seed=0, progress=False, threads=1),
+    runs = [synth_train.train_model(config, TrainConfig(max_steps=2, eval_every=1, seed=0, progress=False, threads=1),
                               train_notes=notes, valid_notes=notes)[0] for _ in range(2)]
     for a, b in zip(runs[0].model.state_dict().values(), runs[1].model.state_dict().values()):
         torch.testing.assert_close(a, b)
