@@ -19,6 +19,7 @@ COMMANDS = {
     ("homework", "release"): ("lessonkit.homework.release", "make the student versions in assignments/release (teachers)"),
     ("homework", "grade"): ("lessonkit.homework.grade", "grade a folder of submissions into grading/ (teachers)"),
     ("train", "duet"): ("lessonkit.train:duet", "choose the Markov order and train the duet GRU into data/"),
+    ("train", "synth"): ("lessonkit.train:synth", "train the neural synthesizers (code sizes 16/8/4/2) into data/"),
 }
 
 

@@ -160,3 +160,21 @@ def duet_with_the_neural_net_answers_the_played_keys(nb):
     """Lesson 02's duet: keys add notes, the neural net answers; then the Markov model does."""
     _duet_plays_and_answers(nb, "neural")
     _duet_plays_and_answers(nb, "markov", keys=("G4",))
+
+
+# ------------------------------------------------------------------------------ lesson 03
+
+
+@interaction("03_neural_synthesizer")
+def morph_alpha_and_pad_point_redraw_and_replay(nb):
+    """Lesson 03: dragging the morph's alpha to B redraws the waveform/spectrogram and re-plays the
+    sound; pressing the pad's trumpet corner gives another sound and picture."""
+    before = outputs(nb)
+    value = nb.drag_slider("alpha (0 = A, 1 = B)", 1.0)
+    assert value.startswith("1"), f"dragging alpha to the right end should give 1.00, the readout says {value!r}"
+    after_alpha = wait_both_change(nb, before, "the morph's plot and player to follow alpha")
+
+    nb.click_button("trumpet")            # the pad's bottom-right corner
+    after_pad = wait_both_change(nb, after_alpha, "the pad's plot and player to follow the pressed point")
+    nb.wait_until(lambda: "point (1.00, 0.00)" in nb.text(), 30, "the pad's status to name the pressed corner")
+    assert after_pad.changed_audio(after_alpha), "pressing a point of the pad should change a player"
