@@ -9,6 +9,7 @@ the same websocket JupyterLab uses. Only loopback addresses are ever contacted.
 from __future__ import annotations
 
 import json
+import struct
 import time
 import uuid
 
@@ -119,7 +120,7 @@ class Kernel:
             if not raw:   # the connection closed under the cell
                 out["status"] = "closed"
                 break
-            m = json.loads(raw)
+            m = _decode(raw)
             ctype = m.get("msg_type") or m.get("header", {}).get("msg_type")
             if ctype == "status" and m["content"].get("execution_state") in ("restarting", "dead"):
                 out["status"] = "dead"
@@ -151,6 +152,16 @@ class Kernel:
                 self.student.api("DELETE", f"/kernels/{self.id}")
             except requests.RequestException:
                 pass
+
+
+def _decode(raw):
+    """A kernel websocket message: JSON text, or Jupyter's binary frame (widget messages with buffers)."""
+    if isinstance(raw, str):
+        return json.loads(raw)
+    nbufs = struct.unpack("!I", raw[:4])[0]
+    offsets = struct.unpack(f"!{nbufs}I", raw[4:4 + 4 * nbufs])
+    end = offsets[1] if nbufs > 1 else len(raw)
+    return json.loads(raw[offsets[0]:end].decode("utf-8"))
 
 
 def login_form(base: str, name: str, password: str) -> bool:

@@ -193,7 +193,9 @@ def test_hub_restart_keeps_the_students_servers_and_make_hub_twice_changes_nothi
     before = _server_pid(name)
     assert before
     assert kernels["b"].execute("x = 6 * 7")["status"] == "ok"
+    hub_before = classhub.hub_pid(hub["state"])
     assert classhub.main(["--state", hub["state"], "start", str(hub["klass"]), "--port", str(hub["settings"]["port"])]) == 0
+    assert classhub.hub_pid(hub["state"]) == hub_before          # make hub twice: the same hub, nothing changed
     assert classhub.main(["--state", hub["state"], "restart"]) == 0
     assert _server_pid(name) == before
     r = kernels["b"].execute("print(x)")   # the same kernel, its variables kept
