@@ -69,6 +69,20 @@ def _pss_kib(uid: int) -> dict:
     return out
 
 
+def _cpu_s(uid: int) -> float:
+    """CPU seconds (user + system, with finished children) of the user's processes so far."""
+    total = 0
+    for e in os.listdir("/proc"):
+        if e.isdigit():
+            try:
+                if os.stat(f"/proc/{e}").st_uid == uid:
+                    fields = open(f"/proc/{e}/stat").read().rsplit(")", 1)[1].split()
+                    total += sum(int(x) for x in fields[11:15])   # utime stime cutime cstime
+            except (FileNotFoundError, ProcessLookupError):
+                continue
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def _mem_available_kib() -> int:
     return int(next(l for l in open("/proc/meminfo") if l.startswith("MemAvailable")).split()[1])
 
@@ -93,6 +107,8 @@ def _student_session(hubclient, url, name, password, token, code, presses, train
             if r["status"] != "ok":
                 raise RuntimeError(f"{name}: {cell} cell failed: {r['error'] or r['status']}")
         first = time.monotonic() - t0
+        uid = pwd.getpwnam(name).pw_uid
+        cpu_first = _cpu_s(uid)
         lat = []
         for _ in range(presses):
             r = k.execute(code["press"], timeout=600)
@@ -100,7 +116,8 @@ def _student_session(hubclient, url, name, password, token, code, presses, train
                 raise RuntimeError(f"{name}: Respond failed: {r['error'] or r['status']}")
             lat.append(r["seconds"])
         pss = _pss_kib(pwd.getpwnam(name).pw_uid)
-        out = {"server_s": t_server, "first_answer_s": first, "respond_s": lat, "pss": pss}
+        out = {"server_s": t_server, "first_answer_s": first, "respond_s": lat, "pss": pss, "cpu_first_s": cpu_first,
+               "cpu_press_s": (_cpu_s(uid) - cpu_first) / max(1, presses)}
         if train:   # lesson 02's heaviest cell: 60 s of training on the student's one core
             r = k.execute(code["train"], timeout=900)
             if r["status"] != "ok":
@@ -180,6 +197,12 @@ def _one_class(n: int, code: dict) -> list:
             {"benchmark": pre + "Respond p95 alone", "value": _p95(alone["respond_s"]), "unit": "s", "target": "",
              "note": f"one student, {len(alone['respond_s'])} presses; login to first answer alone "
                      f"{alone['first_answer_s']:.0f} s, kernel {alone['pss']['kernel'] / 1024:.0f} MiB PSS"},
+            {"benchmark": pre + "CPU per student, login to first answer", "unit": "CPU s", "target": "",
+             "value": statistics.median([r["cpu_first_s"] for r in results.values()]) if results else None,
+             "note": f"median; alone {alone['cpu_first_s']:.1f} CPU s (server start, kernel, imports, model, first answer)"},
+            {"benchmark": pre + "CPU per Respond", "unit": "CPU s", "target": "",
+             "value": statistics.median([r["cpu_press_s"] for r in results.values()]) if results else None,
+             "note": f"median over students; alone {alone['cpu_press_s']:.2f} CPU s (answer, audio, two plots)"},
             {"benchmark": pre + "kernel memory after lesson 02's training cell", "unit": "MiB PSS", "target": "",
              "value": alone["pss_trained"]["kernel"] / 1024,
              "note": "one student, measured alone: train_model(seconds=60) on top of the duet; the class above "
@@ -223,7 +246,7 @@ def run() -> list:
             rows += _one_class(n, code)
         except Exception as e:  # noqa: BLE001  (one class size failing must not lose the others' figures)
             rows.append({"benchmark": f"N={n}: FAILED", "value": None, "note": f"{type(e).__name__}: {e}"[:300]})
-        for r in rows[-10:]:
+        for r in rows[-12:]:
             print(f"    {r['benchmark']}: {r['value']} {r.get('unit', '')}  {r.get('note', '')}", flush=True)
     return rows
 
