@@ -381,6 +381,15 @@ def prepare_exchange(root: str, state: str) -> None:
                 f"c.CourseDirectory.course_id = {COURSE_ID!r}\n"
                 f"c.Exchange.root = {p['exchange']!r}\n")
     os.chmod(os.path.join(p["jupyter"], "nbgrader_config.py"), 0o644)
+    # Students see nbgrader's Assignments tab (fetch, validate, submit), never the teacher's tools.
+    with open(os.path.join(p["jupyter"], "jupyter_server_config.json"), "w") as f:
+        json.dump({"ServerApp": {"jpserver_extensions": {"nbgrader.server_extensions.formgrader": False,
+                                                         "nbgrader.server_extensions.course_list": False}}}, f, indent=1)
+    os.makedirs(os.path.join(p["jupyter"], "labconfig"), exist_ok=True)
+    with open(os.path.join(p["jupyter"], "labconfig", "page_config.json"), "w") as f:
+        json.dump({"disabledExtensions": {"@jupyter/nbgrader:formgrader": True, "@jupyter/nbgrader:course-list": True,
+                                          "@jupyter/nbgrader:create-assignment": True}}, f, indent=1)
+    subprocess.run(["chmod", "-R", "a+rX", p["jupyter"]], check=True)
     # Students' git (nbgitpuller) must trust the root-owned course repository. Only a global or
     # system setting can say so, and git drops command-line settings for a local clone, so the
     # students' servers use this file as their global git config (it includes ~/.gitconfig).

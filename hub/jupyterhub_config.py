@@ -48,7 +48,8 @@ c.JupyterHub.services = [
                                         f"--timeout={S['idle_timeout']}", "--cull-every=60"]},
 ]
 c.JupyterHub.load_roles = [
-    {"name": "classhub", "scopes": ["admin:users", "admin:servers", "tokens", "list:users", "read:users"],
+    {"name": "classhub", "scopes": ["admin:users", "admin:servers", "tokens", "list:users", "read:users",
+                                 "list:services", "read:services"],
      "services": ["classhub"]},
     {"name": "idle-culler", "scopes": ["list:users", "read:users:activity", "read:servers", "delete:servers"],
      "services": ["idle-culler"]},

@@ -10,6 +10,7 @@ import json
 import os
 import pathlib
 import pwd
+import re
 import shutil
 import signal
 import subprocess
@@ -156,6 +157,21 @@ def test_a_student_cannot_read_another_students_work_or_the_teachers_solutions_o
     assert r["status"] == "ok" and int(r["stdout"].split()[-1]) > 0, r
 
 
+def test_students_get_the_assignments_tab_but_not_the_teachers_grading_tools(hub, kernels):
+    s, name = hub["students"]["a"], hub["names"]["a"]
+    version = s.http.get(f"{s.base}/user/{name}/nbgrader_version", params={"version": "0"}, timeout=60)
+    assert version.status_code != 404, "the Assignments tab's server extension is missing"
+    grader = s.http.get(f"{s.base}/user/{name}/formgrader/api/status", timeout=60)
+    assert grader.status_code == 404, grader.status_code        # formgrader is switched off for students
+
+
+def test_the_idle_culler_runs_with_the_class_timeout(hub):
+    services = {s["name"]: s for s in hubclient.requests.get(
+        f"{hub['url']}/hub/api/services", headers={"Authorization": f"token {hub['token']}"}, timeout=30).json().values()}
+    assert "idle-culler" in services
+    assert f"--timeout={hub['settings']['idle_timeout']}" in services["idle-culler"]["command"]
+
+
 def test_a_released_assignment_is_fetched_submitted_and_collected_intact(hub, kernels):
     classhub.release("hw_hub", hub["state"], str(hub["root"]))
     code = ("import subprocess, os, json\nos.chdir(os.path.expanduser('~'))\n"
@@ -166,7 +182,7 @@ def test_a_released_assignment_is_fetched_submitted_and_collected_intact(hub, ke
             "json.dump(nb, open('hw_hub/hw_hub.ipynb', 'w'))\n"
             "r = subprocess.run(['nbgrader', 'submit', 'hw_hub'], capture_output=True, text=True)\n"
             "print(r.returncode, r.stderr[-300:])\n")
-    r = kernels["a"].execute(code)
+    r = kernels["a"].execute(code, timeout=900)   # two nbgrader starts: slow on a busy machine
     assert r["status"] == "ok", r
     assert SECRET not in open(pwd.getpwnam(hub["names"]["a"]).pw_dir + "/hw_hub/hw_hub.ipynb").read()
     classhub.collect("hw_hub", hub["state"], str(hub["root"]))
