@@ -645,6 +645,7 @@ def teardown(klass_path: str | None, state: str = DEFAULT_STATE, remove_state: b
             if os.path.exists(d):
                 os.chmod(d, mode)
         said.append(f"restored modes of {len(made['modes'])} folders")
+        limits_remove_parent()
         made["modes"] = {}
     if os.path.isdir(p["secret"]):
         _save(p["made"], made)
@@ -770,6 +771,15 @@ def oom_kills(name: str) -> int | None:
         except (FileNotFoundError, OSError):
             continue
     return None
+
+
+def limits_remove_parent() -> None:
+    """Remove the class's parent cgroups once no student cgroup is left in them."""
+    for d in (f"/sys/fs/cgroup/{CGROUP_PARENT}",) + tuple(f"/sys/fs/cgroup/{c}/{CGROUP_PARENT}" for c in ("memory", "cpu", "pids")):
+        try:
+            os.rmdir(d)
+        except OSError:   # absent, or still holding a student's cgroup
+            pass
 
 
 def limits_remove(name: str) -> None:
