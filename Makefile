@@ -13,6 +13,7 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 STAMP_RUN := $(VENV)/.installed-run
 STAMP_DEV := $(VENV)/.installed-dev
 STAMP_TEACHER := $(VENV)/.installed-teacher
+STAMP_HUB := $(VENV)/.installed-hub
 LESSON0 := notebooks/00_music_as_data.ipynb
 # JupyterLab settings for a classroom: never fetch Jupyter news or check for updates (no requests
 # outside the server, no pop-up asking students about it).
@@ -30,6 +31,7 @@ help:
 	@echo "make release    make the student versions of the homework (teachers)"
 	@echo "make grade SUBMISSIONS=dir   grade a folder of submissions (teachers)"
 	@echo "make notebooks  write notebooks/NN_name.ipynb from the lesson sources lessons/NN_name.py"
+	@echo "make hub CLASS=class.txt   a whole class on one JupyterHub server (teachers, as root; see the teacher guide)"
 
 # ---------------------------------------------------------------- installation
 $(BIN)/python:
@@ -86,7 +88,7 @@ browser-deps:
 	    || echo "Could not install Chromium through apt; browser tests will skip."; \
 	fi
 
-test: $(STAMP_DEV) browser-deps
+test: $(STAMP_DEV) $(STAMP_HUB) browser-deps
 	$(BIN)/python -m pytest -q
 
 test-fast: $(STAMP_DEV)
@@ -106,6 +108,55 @@ release: $(STAMP_TEACHER)
 grade: $(STAMP_TEACHER)
 	@if [ -z "$(SUBMISSIONS)" ]; then echo "Say which folder to grade: make grade SUBMISSIONS=path/to/submitted"; exit 2; fi
 	$(BIN)/python -m lessonkit homework grade "$(SUBMISSIONS)" $(if $(FORCE),--force,)
+
+# ---------------------------------------------------------------- a whole class on one server (JupyterHub; see
+# docs/teacher-guide.md section 5). Run as root on the class server:
+#   make hub-users CLASS=class.txt   create the students' system users (once; prints where the passwords are)
+#   make hub CLASS=class.txt         start the hub (HUB_PORT, HUB_IP, HUB_MEM, HUB_CPU, HUB_IDLE, HUB_STATE)
+#   make hub-status | hub-stop | hub-restart      hub-restart keeps the students' servers running
+#   make hub-release ASSIGNMENT=name | hub-collect ASSIGNMENT=name   then make grade SUBMISSIONS=assignments/submitted
+#   make hub-teardown [CLASS=class.txt]   stop everything and remove the users make hub-users created
+HUB_PORT ?= 8000
+HUB_IP ?= 127.0.0.1
+HUB_MEM ?= 2G
+HUB_CPU ?= 1
+HUB_IDLE ?= 3600
+HUB_STATE ?= /srv/lessonkit-hub
+CLASSHUB = $(BIN)/python hub/classhub.py --state $(HUB_STATE)
+
+.PHONY: hub hub-deps hub-users hub-status hub-stop hub-restart hub-release hub-collect hub-teardown
+
+$(STAMP_HUB): $(BIN)/python pyproject.toml hub/package-lock.json
+	$(BIN)/python -m pip install --quiet -e '.[hub]'
+	@command -v npm >/dev/null || { echo "make hub needs Node.js 20+ and npm for configurable-http-proxy (apt-get install nodejs npm)"; exit 1; }
+	cd hub && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	@touch $@
+
+hub-deps: $(STAMP_HUB)
+
+hub: $(STAMP_RUN) $(STAMP_HUB)
+	@if [ -z "$(CLASS)" ]; then echo "Say which class list to use: make hub CLASS=path/to/class.txt (see hub/class.example.txt)"; exit 2; fi
+	$(CLASSHUB) start "$(CLASS)" --port $(HUB_PORT) --ip $(HUB_IP) --mem $(HUB_MEM) --cpu $(HUB_CPU) \
+	  --idle-timeout $(HUB_IDLE) $(if $(HUB_GRANT_TRAVERSE),--grant-traverse,)
+
+hub-users: $(STAMP_HUB)
+	@if [ -z "$(CLASS)" ]; then echo "Say which class list to use: make hub-users CLASS=path/to/class.txt"; exit 2; fi
+	$(CLASSHUB) users "$(CLASS)"
+
+hub-status hub-stop hub-restart: $(STAMP_HUB)
+	$(CLASSHUB) $(subst hub-,,$@)
+
+hub-release: $(STAMP_DEV) $(STAMP_HUB)
+	@if [ -z "$(ASSIGNMENT)" ]; then echo "Say which assignment: make hub-release ASSIGNMENT=00_music_as_data"; exit 2; fi
+	$(BIN)/python -m lessonkit homework release
+	$(CLASSHUB) release "$(ASSIGNMENT)"
+
+hub-collect: $(STAMP_DEV) $(STAMP_HUB)
+	@if [ -z "$(ASSIGNMENT)" ]; then echo "Say which assignment: make hub-collect ASSIGNMENT=00_music_as_data"; exit 2; fi
+	$(CLASSHUB) collect "$(ASSIGNMENT)"
+
+hub-teardown: $(STAMP_HUB)
+	$(CLASSHUB) teardown $(CLASS)
 
 # ---------------------------------------------------------------- maintainers
 # Lessons are authored in lessons/NN_name.py (jupytext percent format); this writes the notebooks

@@ -20,6 +20,7 @@ COMMANDS = {
     ("homework", "grade"): ("lessonkit.homework.grade", "grade a folder of submissions into grading/ (teachers)"),
     ("train", "duet"): ("lessonkit.train:duet", "choose the Markov order and train the duet GRU into data/"),
     ("train", "duet-collection"): ("lessonkit.values:main", "fine-tune the duet GRU on one collection (oneill, german)"),
+    ("train", "synth"): ("lessonkit.train:synth", "train the neural synthesizers (code sizes 16/8/4/2) into data/"),
 }
 
 

@@ -75,9 +75,11 @@ def render(melody: Melody, instrument: str | None = None, *, tempo_bpm: float | 
     ----------
     melody : Melody
         What to play.
-    instrument : str, optional
+    instrument : str or instrument object, optional
         An instrument of the set (``"piano"``, ``"flute"``, ... see
         :func:`available_instruments`) or ``"synth"``; default :data:`DEFAULT_INSTRUMENT`.
+        Also any object with ``.note(pitch, duration_s, velocity) -> audio`` and ``.release_s``,
+        such as a :class:`lessonkit.models.synth.MixedInstrument` (lesson 03).
         Sampled instruments play each note from the recording of the nearest pitch and
         velocity, resampled to the exact pitch, looped if held longer than 1 s, and released
         smoothly (:class:`lessonkit.instruments.SampleBank`).
@@ -92,10 +94,14 @@ def render(melody: Melody, instrument: str | None = None, *, tempo_bpm: float | 
     """
     expect_type(melody, Melody, "melody", 'Make one with Melody.parse("C4 D4 E4").')
     instrument = DEFAULT_INSTRUMENT if instrument is None else instrument
-    expect_type(instrument, str, "instrument")
+    playable = not isinstance(instrument, str) and hasattr(instrument, "note") and hasattr(instrument, "release_s")
+    if not playable:  # an object with .note(pitch, duration_s, velocity) and .release_s also plays (lesson 03)
+        expect_type(instrument, str, "instrument")
     if tempo_bpm is not None:
         melody = melody.copy(tempo_bpm=tempo_bpm)
-    if instrument == SYNTH:
+    if playable:
+        release_s, play_note = instrument.release_s, instrument.note
+    elif instrument == SYNTH:
         release_s = 0.08
 
         def play_note(pitch, duration_s, velocity):

@@ -145,6 +145,24 @@ WRONG = {
             "top_k_answer": "def top_k(probs, k):\n    return np.array([0.0, 2 / 3, 0.0, 1 / 3])\n",
             "entropy_nats_answer": "def entropy_nats(probs):\n    return 0.6931471805599453\n"},
     },
+    "03_neural_synthesizer": {
+        # x and y swapped in the pad's weights
+        "wrong_swapped": {"bilinear_weights_answer": (
+            "def bilinear_weights(x, y):\n    return [(1 - x) * (1 - y), (1 - x) * y, x * (1 - y), x * y]\n")},
+        # 10 log10 of an amplitude; only rising curves counted
+        "wrong_typical": {
+            "rms_db_blocks_answer": ("def rms_db_blocks(audio, block):\n    audio = np.asarray(audio, dtype=float)\n"
+                                     "    n = len(audio) // block\n"
+                                     "    rms = np.sqrt(np.mean(audio[:n * block].reshape(n, block) ** 2, axis=1))\n"
+                                     "    return 10 * np.log10(np.maximum(rms, 1e-5))\n"),
+            "monotone_fraction_answer": ("def monotone_fraction(curves):\n"
+                                         "    return sum(bool(np.all(np.diff(c) > 0)) for c in curves) / len(curves)\n")},
+        "wrong_hard_coded": {
+            "bilinear_weights_answer": "def bilinear_weights(x, y):\n    return [1.0, 0.0, 0.0, 0.0]\n",
+            "rms_db_blocks_answer": "def rms_db_blocks(audio, block):\n    return [-6.020599913, -20.0]\n",
+            "monotone_fraction_answer": "def monotone_fraction(curves):\n    return 2 / 3\n",
+            "median_cents_error_answer": "def median_cents_error(f0s_hz, pitch):\n    return 0.0\n"},
+    },
 }
 """Typical wrong submissions per assignment: ``{assignment: {kind: {answer grade_id: source}}}``."""
 
@@ -159,6 +177,9 @@ EXPECTED_WRONG = {
     "02_ai_duet": {"wrong_not_normalised": (7.0, 7.6),      # top_k right only when the k kept tokens sum to 1
                    "wrong_typical": (7.0, 7.6),              # tune_nll lost; entropy wrong (nan) where p = 0
                    "wrong_hard_coded": (0.0, 1.0)},
+    "03_neural_synthesizer": {"wrong_swapped": (8.9, 8.9),     # bilinear right only where x == y (3 of 10)
+                              "wrong_typical": (6.0, 6.4),     # rms lost; monotone right where no curve falls
+                              "wrong_hard_coded": (0.0, 2.5)},
 }
 
 # ----------------------------------------------------------------------------- tampering
@@ -304,6 +325,11 @@ WRITTEN = {
         "temperature_written": "At T = 0.1 HOLD gets 1.000 and the entropy is 0, so it always holds: boring. At "
                                "T = 2 HOLD falls to 0.376 and C5 rises to 0.072, entropy 1.47 instead of 1.18, "
                                "so odd leaps come more often and it wanders.",
+    },
+    "03_neural_synthesizer": {
+        "morph_written": "Both curves go up from the flute to the trumpet, but at 0.5 the crossfade is a flute and a "
+                         "trumpet at once, and the morph is one note in between. It is new like a mixed colour: "
+                         "made only from what the network learned from the recordings.",
     },
 }
 """A student's written answer per assignment (for the manual-grading part of the workflow)."""

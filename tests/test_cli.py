@@ -18,3 +18,14 @@ def test_unknown_command_exits_2_with_usage():
     out = _run("data", "explode")
     assert out.returncode == 2
     assert "unknown command 'data explode'" in out.stderr and "usage:" in out.stderr
+
+
+def test_train_synth_is_a_command_with_its_options(capsys):
+    import pytest
+
+    from lessonkit.__main__ import main
+
+    with pytest.raises(SystemExit) as done:
+        main(["train", "synth", "--help"])
+    assert done.value.code == 0
+    assert "--code-sizes" in capsys.readouterr().out

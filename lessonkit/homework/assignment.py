@@ -251,33 +251,12 @@ def load_assignment(folder: str) -> Assignment:
             raise AssignmentError(f"{path}: in {cell.grade_id!r}, the first argument of hidden_check should be the "
                                   "student's function, by its name.")
         points = float(nbgrader_meta(raw).get("points", 0))
-        _refuse_shipped_reference(path, cell.grade_id, points, rec)
+        grading.refuse_shipped_reference(path, cell.grade_id, points, rec, error=AssignmentError)
         assignment.tasks.append(Task(cell.grade_id, points, rec["func"].name, rec["exercise"], list(rec["cases"]),
                                      rec["include_visible"], rec["time_s"], title, rec.get("reference")))
     if not assignment.tasks:
         raise AssignmentError(f"{path}: no check cell with points: there is nothing to autograde.")
     return assignment
-
-
-def _refuse_shipped_reference(path, grade_id, points, rec) -> None:
-    """A graded task's reference must live with the teacher, never in the package students install."""
-    if points <= 0:
-        return
-    reference, exercise = rec.get("reference"), rec["exercise"]
-    fix = ("Give the task an exercise without a reference (expected_values of its visible inputs, and the hint "
-           "logic) in lessonkit/checks/homework<nn>.py, define the reference function inside this "
-           f"{HIDDEN_BEGIN} region and pass it: hidden_check(function, task, cases, reference=your_function). "
-           "See docs/teacher-guide.md, 'Writing an assignment'.")
-    if reference is None:
-        raise AssignmentError(f"{path}: graded task {grade_id!r} has no reference= in its hidden tests, so the grader "
-                              f"would use {getattr(exercise, 'name', exercise)!r}'s reference, which ships to every "
-                              f"student. {fix}")
-    if str(getattr(reference, "__module__", "") or "").startswith("lessonkit"):
-        raise AssignmentError(f"{path}: graded task {grade_id!r} takes its reference from the lessonkit package "
-                              f"({reference.__module__}), which every student installs. {fix}")
-    if getattr(exercise, "reference", None) is not None:
-        raise AssignmentError(f"{path}: graded task {grade_id!r} uses the exercise {exercise.name!r}, whose reference "
-                              f"solution ships in the lessonkit package students install. {fix}")
 
 
 def _title_before(cells, index) -> str:

@@ -99,6 +99,30 @@ def hidden_check(func, exercise: Exercise, cases, *, reference=None, include_vis
     return feedback
 
 
+def refuse_shipped_reference(path, grade_id, points, rec, *, error=ValueError) -> None:
+    """Raise ``error`` unless a graded task's reference lives with the teacher (not in the package students install).
+
+    ``rec`` is what :func:`hidden_check` recorded for the task's check cell.
+    """
+    if points <= 0:
+        return
+    reference, exercise = rec.get("reference"), rec["exercise"]
+    fix = ("Give the task an exercise without a reference (expected_values of its visible inputs, and the hint "
+           "logic) in lessonkit/checks/homework<nn>.py, define the reference function inside this "
+           f"### BEGIN HIDDEN TESTS region and pass it: hidden_check(function, task, cases, reference=your_function). "
+           "See docs/teacher-guide.md, 'Writing an assignment'.")
+    if reference is None:
+        raise error(f"{path}: graded task {grade_id!r} has no reference= in its hidden tests, so the grader "
+                              f"would use {getattr(exercise, 'name', exercise)!r}'s reference, which ships to every "
+                              f"student. {fix}")
+    if str(getattr(reference, "__module__", "") or "").startswith("lessonkit"):
+        raise error(f"{path}: graded task {grade_id!r} takes its reference from the lessonkit package "
+                              f"({reference.__module__}), which every student installs. {fix}")
+    if getattr(exercise, "reference", None) is not None:
+        raise error(f"{path}: graded task {grade_id!r} uses the exercise {exercise.name!r}, whose reference "
+                              f"solution ships in the lessonkit package students install. {fix}")
+
+
 # ----------------------------------------------------------------------------- grading one submission
 
 

@@ -185,3 +185,19 @@ def listening_test_counts_and_scores_an_answer(nb):
     assert int(score.group(2)) == 1 and int(score.group(1)) == right, (
         f"the score {score.group(0)!r} does not match the verdicts {verdicts}")
     assert right == (verdicts[0][1] == "human"), "clip 1 was answered 'human': it is right exactly when it is human"
+# ------------------------------------------------------------------------------ lesson 03
+
+
+@interaction("03_neural_synthesizer")
+def morph_alpha_and_pad_point_redraw_and_replay(nb):
+    """Lesson 03: dragging the morph's alpha to B redraws the waveform/spectrogram and re-plays the
+    sound; pressing the pad's trumpet corner gives another sound and picture."""
+    before = outputs(nb)
+    value = nb.drag_slider("alpha (0 = A, 1 = B)", 1.0)
+    assert value.startswith("1"), f"dragging alpha to the right end should give 1.00, the readout says {value!r}"
+    after_alpha = wait_both_change(nb, before, "the morph's plot and player to follow alpha")
+
+    nb.click_button("trumpet")            # the pad's bottom-right corner
+    after_pad = wait_both_change(nb, after_alpha, "the pad's plot and player to follow the pressed point")
+    nb.wait_until(lambda: "point (1.00, 0.00)" in nb.text(), 30, "the pad's status to name the pressed corner")
+    assert after_pad.changed_audio(after_alpha), "pressing a point of the pad should change a player"

@@ -1,0 +1,182 @@
+"""The sound-making half of the neural synthesizer: harmonics plus filtered noise, and the
+multi-resolution spectral distance that compares two sounds.
+
+Lesson: notebooks/03_neural_synthesizer.ipynb
+
+A decoder network does not write 24,000 samples one by one. It sets the knobs of a very
+old kind of synthesizer (DDSP: Engel et al., "Differentiable Digital Signal Processing",
+ICLR 2020), once per frame (every 16 ms):
+
+* **harmonics**: sine waves at f0, 2 f0, 3 f0, ... (an instrument playing a pitch is
+  mostly these); the network chooses how loud the whole note is (``amplitude``) and how
+  that loudness is shared among the harmonics (``harmonic_distribution``: the timbre);
+* **filtered noise**: white noise shaped by a filter with ``n_bands`` bands, evenly
+  spread from 0 Hz to 8 kHz (breath, bow and hammer sounds).
+
+Both are written with torch operations, so the loss can be differentiated through the
+synthesizer back to the network: that is what "differentiable" means here.
+
+The **spectral distance** is how we say "how different do these two sounds look":
+magnitude spectrograms at six FFT sizes (2048 ... 64 samples, so both fine pitch detail
+and fast attacks count), compared with L1 on the magnitudes and on their logarithms
+(the log makes quiet partials count too, as they do for the ear).
+
+Left out on purpose (DDSP has them): a reverb module, time-varying f0 inside a note
+(vibrato), and loudness/f0 encoders that are trained (we measure loudness and pitch).
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+import torch.nn.functional as F
+
+SR = 16000
+"""Sample rate in Hz."""
+HOP = 256
+"""Samples between frames (16 ms): the decoder sets the knobs once per hop."""
+FFT_SIZES = (2048, 1024, 512, 256, 128, 64)
+"""FFT sizes of :func:`spectral_distance` (128 ms down to 4 ms at 16 kHz)."""
+LOG_EPS = 1e-4
+"""Added before the log in :func:`spectral_distance`: magnitudes below -80 dB count as -80 dB."""
+
+
+def upsample(frames: torch.Tensor, n_samples: int, hop: int = HOP) -> torch.Tensor:
+    """Frame values to sample values by straight lines between frame centres.
+
+    Parameters
+    ----------
+    frames : torch.Tensor, shape=(batch, n_frames, channels)
+        Frame ``i`` is centred on sample ``i * hop``.
+    n_samples : int
+
+    Returns
+    -------
+    torch.Tensor, shape=(batch, n_samples, channels)
+    """
+    b, t, c = frames.shape
+    x = frames.transpose(1, 2)                                            # (B, C, T)
+    x = F.interpolate(x, size=(t - 1) * hop + 1, mode="linear", align_corners=True)
+    if x.shape[-1] < n_samples:                                           # hold the last frame
+        x = F.pad(x, (0, n_samples - x.shape[-1]), mode="replicate")
+    return x[..., :n_samples].transpose(1, 2)                             # (B, N, C)
+
+
+def harmonic_synth(f0_hz: torch.Tensor, amplitude: torch.Tensor, harmonic_distribution: torch.Tensor,
+                   n_samples: int, sr: int = SR, hop: int = HOP) -> torch.Tensor:
+    """A sum of sine waves at whole multiples of f0 (additive synthesis).
+
+    Parameters
+    ----------
+    f0_hz : torch.Tensor, shape=(batch, n_frames)
+        Fundamental frequency of each frame in Hz (not trained: no gradient flows to it).
+    amplitude : torch.Tensor, shape=(batch, n_frames), >= 0
+        Overall amplitude of each frame.
+    harmonic_distribution : torch.Tensor, shape=(batch, n_frames, n_harmonics), >= 0
+        How the amplitude is shared by harmonics 1, 2, ..., n_harmonics (the timbre);
+        harmonics above sr / 2 are silenced and the rest renormalised to sum to 1.
+    n_samples : int
+        Frame ``i`` is centred on sample ``i * hop``; values between frames change along
+        straight lines.
+
+    Returns
+    -------
+    torch.Tensor, shape=(batch, n_samples), float32
+    """
+    b, t, n_harm = harmonic_distribution.shape
+    k = torch.arange(1, n_harm + 1, dtype=torch.float32)                  # (H,)
+    audible = (f0_hz.detach()[..., None] * k < sr / 2).float()            # (B, T, H)
+    dist = harmonic_distribution * audible
+    dist = dist / dist.sum(-1, keepdim=True).clamp_min(1e-7)
+    # only harmonics that are audible somewhere are computed (high notes need few: C7 has 3)
+    n_harm = max(1, int(audible.amax(dim=(0, 1)).sum()))
+    k, dist = k[:n_harm], dist[..., :n_harm]
+    amps = dist * amplitude[..., None]                                    # (B, T, H)
+    with torch.no_grad():                                                 # the sines themselves
+        f0 = upsample(f0_hz.detach()[..., None], t * hop, hop)[..., 0].double()  # (B, T*hop)
+        cycles = torch.cumsum(f0 / sr, dim=1) - f0[:, :1] / sr            # phase 0 at sample 0
+        cycles = (cycles - torch.floor(cycles)).float()
+        sines = torch.sin(2 * math.pi * cycles[..., None] * k)            # (B, T*hop, H)
+        sines = sines.view(b, t, hop, n_harm)                             # segment i: frames i..i+1
+    # amplitudes move linearly from frame i to frame i + 1 across segment i (the last is held)
+    nxt = torch.cat([amps[:, 1:], amps[:, -1:]], dim=1)                   # (B, T, H)
+    s0 = (sines @ amps[..., None])[..., 0]                                # (B, T, hop)
+    s1 = (sines @ nxt[..., None])[..., 0]
+    ramp = torch.arange(hop, dtype=torch.float32) / hop                   # (hop,)
+    audio = (1 - ramp) * s0 + ramp * s1                                   # (B, T, hop)
+    audio = audio.reshape(b, t * hop)
+    if audio.shape[1] < n_samples:
+        audio = F.pad(audio, (0, n_samples - audio.shape[1]))
+    return audio[:, :n_samples]
+
+
+def filtered_noise(band_magnitudes: torch.Tensor, n_samples: int, *, n_fft: int = 512, hop: int = HOP,
+                   generator: torch.Generator | None = None) -> torch.Tensor:
+    """White noise shaped, frame by frame, by a filter with ``n_bands`` bands (subtractive synthesis).
+
+    Parameters
+    ----------
+    band_magnitudes : torch.Tensor, shape=(batch, n_frames, n_bands), >= 0
+        Gain of each band, bands evenly spaced from 0 Hz to sr / 2.
+    n_samples : int
+    generator : torch.Generator, optional
+        For a repeatable noise (same seed, same sound).
+
+    Returns
+    -------
+    torch.Tensor, shape=(batch, n_samples), float32
+    """
+    b, t, _ = band_magnitudes.shape
+    window = torch.hann_window(n_fft)
+    noise = torch.rand(b, n_samples, generator=generator) * 2 - 1
+    spec = torch.stft(noise, n_fft, hop, window=window, center=True, return_complex=True)  # (B, F, T')
+    # bands -> one gain per FFT bin (the frames play the role of channels here)
+    gains = F.interpolate(band_magnitudes, size=n_fft // 2 + 1, mode="linear",
+                          align_corners=True).transpose(1, 2)            # (B, F, T)
+    frames = min(spec.shape[-1], t)
+    spec = spec[..., :frames] * gains[..., :frames]
+    return torch.istft(spec, n_fft, hop, window=window, center=True, length=n_samples)
+
+
+def magnitudes(audio: torch.Tensor, n_fft: int) -> torch.Tensor:
+    """Magnitude spectrogram, ``shape=(batch, n_fft // 2 + 1, n_frames)``, hop ``n_fft // 4``,
+    Hann window, scaled so a full-scale sine at a bin's frequency has magnitude 1."""
+    window = torch.hann_window(n_fft)
+    spec = torch.stft(audio, n_fft, n_fft // 4, window=window, center=True, return_complex=True)
+    return spec.abs() * (2.0 / window.sum())
+
+
+def spectral_distance(audio_a: torch.Tensor, audio_b: torch.Tensor, fft_sizes=FFT_SIZES,
+                      reduce: bool = True) -> torch.Tensor:
+    """Multi-resolution spectral distance between two sounds (0 when they are the same).
+
+    Lesson: notebooks/03_neural_synthesizer.ipynb
+
+    For each FFT size ``n`` in ``fft_sizes`` (hop ``n / 4``, Hann window, magnitudes ``S``
+    scaled so a full-scale sine gives 1): ``mean |S_a - S_b| + mean |ln(S_a + e) - ln(S_b + e)|``
+    with ``e = 1e-4`` (-80 dB), means over bins and frames; the distance is the average over
+    the sizes. One definition for every model, baseline and reference point of the lesson
+    and of ``benchmarks/bench_synth.py``; it is also the training loss.
+
+    Parameters
+    ----------
+    audio_a, audio_b : torch.Tensor, shape=(batch, n_samples) or (n_samples,)
+    reduce : bool
+        Average over the batch (default) or return one distance per row.
+
+    Returns
+    -------
+    torch.Tensor
+        A scalar, or ``shape=(batch,)``.
+    """
+    if audio_a.dim() == 1:
+        audio_a, audio_b = audio_a[None], audio_b[None]
+    total = 0.0
+    for n_fft in fft_sizes:
+        sa, sb = magnitudes(audio_a, n_fft), magnitudes(audio_b, n_fft)
+        lin = (sa - sb).abs().mean(dim=(1, 2))
+        log = (torch.log(sa + LOG_EPS) - torch.log(sb + LOG_EPS)).abs().mean(dim=(1, 2))
+        total = total + lin + log
+    dist = total / len(fft_sizes)
+    return dist.mean() if reduce else dist

@@ -1,0 +1,237 @@
+"""The neural synthesizer (lesson 03): its synthesizer parts, its public edge, baselines and errors.
+
+Most tests use a tiny untrained network (fast, no data file needed); the last ones load the
+shipped weights.
+"""
+
+import numpy as np
+import pytest
+import torch
+
+from lessonkit import analysis, audio
+from lessonkit.errors import LessonkitError, ModelError
+from lessonkit.models import ddsp, synth, synth_baselines, synth_train
+from lessonkit.music import Melody
+
+torch.set_num_threads(1)
+
+
+@pytest.fixture(scope="module")
+def tiny():
+    torch.manual_seed(0)
+    model = synth.Autoencoder(synth.Config(code_size=4, hidden=16, n_harmonics=8, n_noise_bands=9))
+    return synth.NeuralSynth(model)
+
+
+@pytest.fixture(scope="module")
+def flute():
+    return synth.get_note("flute", 60)
+
+
+@pytest.fixture(scope="module")
+def guitar():
+    return synth.get_note("guitar", 60)
+
+
+def _sine(f0_hz, amp=0.5, n=synth.N_SAMPLES):
+    return (amp * np.sin(2 * np.pi * f0_hz * np.arange(n) / synth.SR)).astype(np.float32)
+
+
+# ----------------------------------------------------------------------------- synthesizer parts
+
+
+def test_harmonic_synth_with_one_harmonic_is_a_sine_at_f0():
+    frames = synth.N_FRAMES
+    dist = torch.zeros(1, frames, 8)
+    dist[..., 0] = 1.0
+    out = ddsp.harmonic_synth(torch.full((1, frames), 440.0), torch.full((1, frames), 0.5), dist, synth.N_SAMPLES)
+    out = out[0].numpy()
+    assert out.shape == (synth.N_SAMPLES,)
+    assert abs(np.abs(out).max() - 0.5) < 1e-3
+    assert abs(analysis.cents_off(analysis.estimate_pitch(out), 69)) < 2
+
+
+def test_harmonic_synth_silences_harmonics_above_nyquist():
+    frames = synth.N_FRAMES
+    dist = torch.zeros(1, frames, 8)
+    dist[..., 7] = 1.0                   # 8 x 1500 Hz = 12 kHz: above 8 kHz, so it is dropped
+    dist[..., 0] = 1e-3
+    out = ddsp.harmonic_synth(torch.full((1, frames), 1500.0), torch.ones(1, frames) * 0.5, dist, synth.N_SAMPLES)
+    spectrum = np.abs(np.fft.rfft(out[0].numpy()))
+    freqs = np.fft.rfftfreq(synth.N_SAMPLES, 1 / synth.SR)
+    assert abs(freqs[spectrum.argmax()] - 1500) < 2     # the renormalised fundamental is all that is left
+
+
+def test_filtered_noise_follows_its_bands_and_repeats_with_a_seed():
+    bands = torch.zeros(1, synth.N_FRAMES, 9)
+    bands[..., :2] = 0.1                 # only the lowest bands: 0 - 1 kHz
+    a = ddsp.filtered_noise(bands, synth.N_SAMPLES, generator=torch.Generator().manual_seed(1))[0].numpy()
+    b = ddsp.filtered_noise(bands, synth.N_SAMPLES, generator=torch.Generator().manual_seed(1))[0].numpy()
+    np.testing.assert_array_equal(a, b)
+    assert analysis.spectral_centroid(a)[10:80].mean() < 1200
+
+
+def test_spectral_distance_is_zero_for_the_same_sound_and_grows_with_the_difference():
+    x = torch.from_numpy(_sine(440))
+    assert float(ddsp.spectral_distance(x, x)) == 0.0
+    near = float(ddsp.spectral_distance(x, torch.from_numpy(_sine(445))))
+    far = float(ddsp.spectral_distance(x, torch.from_numpy(_sine(880))))
+    assert 0 < near < far
+    per_row = ddsp.spectral_distance(torch.stack([x, x]), torch.stack([x, x * 0.5]), reduce=False)
+    assert per_row.shape == (2,) and per_row[0] == 0 and per_row[1] > 0
+
+
+# ----------------------------------------------------------------------------- public edge
+
+
+def test_encode_gives_a_code_of_code_size_numbers_and_a_loudness_curve(tiny, flute):
+    code = tiny.encode(flute, 60)
+    assert code.timbre.shape == (4,) and code.timbre.dtype == np.float32
+    assert code.loudness_db.shape == (synth.N_FRAMES,)
+    assert code.size == 4 + synth.N_FRAMES + 1
+    assert code.pitch == 60.0
+
+
+def test_encode_without_a_pitch_measures_it_from_the_sound(tiny):
+    code = tiny.encode(_sine(440), None)
+    assert abs(code.pitch - 69.0) < 0.05
+
+
+def test_decode_is_a_note_of_24000_samples_and_repeats_with_a_seed(tiny, flute):
+    code = tiny.encode(flute, 60)
+    a, b = tiny.decode(code, seed=3), tiny.decode(code, seed=3)
+    assert a.shape == (synth.N_SAMPLES,) and a.dtype == np.float32
+    np.testing.assert_array_equal(a, b)
+    assert np.all(np.abs(a) <= 1)
+
+
+def test_morph_at_alpha_0_and_1_rebuilds_a_and_b(tiny, flute, guitar):
+    code_a, code_b = tiny.encode(flute, 60), tiny.encode(guitar, 60)
+    np.testing.assert_allclose(tiny.morph(flute, guitar, 60, 0.0), tiny.decode(code_a), atol=1e-6)
+    np.testing.assert_allclose(tiny.morph(flute, guitar, 60, 1.0), tiny.decode(code_b), atol=1e-6)
+    half = tiny.mix([code_a, code_b], [0.5, 0.5])
+    np.testing.assert_allclose(half.timbre, (code_a.timbre + code_b.timbre) / 2, atol=1e-6)
+    np.testing.assert_allclose(half.loudness_db, (code_a.loudness_db + code_b.loudness_db) / 2, atol=1e-4)
+
+
+def test_crossfade_adds_the_two_recordings(flute, guitar):
+    out = synth.crossfade(flute, guitar, 0.25)
+    np.testing.assert_allclose(out, 0.75 * flute + 0.25 * guitar, atol=1e-6)
+
+
+def test_blend_at_a_corner_is_that_corner_and_in_the_middle_the_mean(tiny, flute, guitar):
+    codes = [tiny.encode(synth.get_note(name, 60), 60) for name in ("flute", "guitar", "organ", "trumpet")]
+    np.testing.assert_allclose(tiny.blend(codes, 1.0, 0.0).timbre, codes[1].timbre, atol=1e-6)
+    np.testing.assert_allclose(tiny.blend(codes, 0.0, 1.0).timbre, codes[2].timbre, atol=1e-6)
+    middle = tiny.blend(codes, 0.5, 0.5).timbre
+    np.testing.assert_allclose(middle, np.mean([c.timbre for c in codes], axis=0), atol=1e-6)
+
+
+def test_a_mixed_instrument_plays_a_melody_through_audio_render(tiny, flute):
+    instrument = synth.MixedInstrument(tiny, tiny.encode(flute, 60))
+    melody = Melody.parse("C4 E4 G4/2")
+    out = audio.render(melody, instrument=instrument)
+    assert out.dtype == np.float32 and len(out) >= melody.duration_s * synth.SR
+    np.testing.assert_array_equal(out, instrument.render(melody))
+    assert instrument.loudness_curve(2.0).size > instrument.loudness_curve(0.25).size
+
+
+def test_sustain_centroid_of_a_brighter_sound_is_higher():
+    dull, bright = _sine(300), _sine(300) + _sine(3000, 0.3)
+    assert synth.sustain_centroid(bright) > synth.sustain_centroid(dull) + 500
+
+
+# ----------------------------------------------------------------------------- bad input
+
+
+@pytest.mark.parametrize("make, words", [
+    (lambda: np.zeros((2, 24000), np.float32) + 0.1, "stereo"),
+    (lambda: np.full(24000, np.nan, np.float32), "NaN"),
+    (lambda: np.zeros(24000, np.float32), "silent"),
+    (lambda: np.ones(48000, np.float32) * 0.1, "at most 1.5 s"),
+    (lambda: np.arange(24000), "float"),
+])
+def test_bad_audio_is_a_lessonkit_error_that_says_what_to_do(tiny, make, words):
+    with pytest.raises(LessonkitError, match=words):
+        tiny.encode(make(), 60)
+
+
+def test_audio_at_another_rate_is_refused_with_a_resampling_tip():
+    with pytest.raises(LessonkitError, match="resample_poly"):
+        synth.check_audio(_sine(440, n=44100), sr=44100)
+
+
+@pytest.mark.parametrize("alpha", [-0.1, 1.5, float("nan")])
+def test_alpha_outside_0_1_is_refused(tiny, flute, guitar, alpha):
+    with pytest.raises(LessonkitError, match="alpha"):
+        tiny.morph(flute, guitar, 60, alpha)
+    with pytest.raises(LessonkitError, match="alpha"):
+        synth.crossfade(flute, guitar, alpha)
+
+
+def test_an_unknown_instrument_lists_the_ones_that_exist():
+    with pytest.raises(LessonkitError, match="Did you mean 'flute'.*The instruments are: piano"):
+        synth.get_note("flutte", 60)
+
+
+def test_a_pitch_out_of_range_and_a_code_of_another_size_are_model_errors(tiny, flute):
+    with pytest.raises(ModelError, match="outside the pitches"):
+        tiny.encode(flute, 120)
+    code = tiny.encode(flute, 60)
+    code.timbre = np.zeros(16, np.float32)
+    with pytest.raises(ModelError, match="code_size=16"):
+        tiny.decode(code)
+
+
+def test_load_pretrained_names_the_sizes_that_exist():
+    with pytest.raises(ModelError, match="2, 4, 8, 16"):
+        synth.load_pretrained(code_size=5)
+
+
+# ----------------------------------------------------------------------------- baselines and training
+
+
+def test_griffin_lim_from_true_magnitudes_nearly_rebuilds_a_note(flute):
+    x = torch.from_numpy(flute)[None]
+    rebuilt = synth_baselines.griffin_lim(synth_baselines._mag(x), n_iter=30)
+    assert float(ddsp.spectral_distance(rebuilt, x)) < 0.15
+
+
+def test_pca_with_as_many_components_as_notes_rebuilds_its_training_notes():
+    notes = torch.from_numpy(np.stack([synth.get_note(n, 60) for n in ("flute", "guitar", "organ")]))
+    pca = synth_baselines.PCABaseline(3).fit(notes)
+    code = pca.encode(notes)
+    assert code.shape == (3, 3)
+    logmag = (pca.mean + code @ pca.components).reshape(3, -1)
+    np.testing.assert_allclose(logmag.numpy(), synth_baselines.log_magnitudes(notes).reshape(3, -1).double().numpy(),
+                               atol=1e-2)
+
+
+def test_training_two_steps_with_the_same_seed_gives_the_same_weights():
+    from lessonkit.datasets import load_instrument_notes
+    from lessonkit.training import TrainConfig
+
+    notes = synth_train.valid_subset(load_instrument_notes("valid"), n=6)
+    config = synth.Config(code_size=2, hidden=8, n_harmonics=4, n_noise_bands=5, batch_size=2)
+    runs = [synth_train.train_model(config, TrainConfig(max_steps=2, eval_every=1, seed=0, progress=False, threads=1),
+                              train_notes=notes, valid_notes=notes)[0] for _ in range(2)]
+    for a, b in zip(runs[0].model.state_dict().values(), runs[1].model.state_dict().values()):
+        torch.testing.assert_close(a, b)
+
+
+# ----------------------------------------------------------------------------- the shipped model
+
+
+@pytest.mark.skipif(not __import__("os").path.exists(synth.weights_path(16)), reason="weights not built yet")
+def test_shipped_model_rebuilds_a_held_out_note_in_tune():
+    from lessonkit.datasets import load_instrument_notes
+
+    syn = synth.load_pretrained()
+    assert syn.code_size == 16
+    note = load_instrument_notes("test").select(instrument="clarinet", velocity=112)
+    original, pitch = note.audio[0], int(note.pitches[0])
+    rebuilt = syn.reconstruct(original, pitch)
+    assert abs(analysis.cents_off(analysis.estimate_pitch(rebuilt, start_s=0.1, stop_s=0.9), pitch)) < 20
+    silence = np.full_like(original, 1e-6)
+    x = torch.from_numpy(original)
+    assert ddsp.spectral_distance(torch.from_numpy(rebuilt), x) < 0.5 * ddsp.spectral_distance(torch.from_numpy(silence), x)
