@@ -30,7 +30,8 @@
 # 3. describe a model's preferences with numbers (leaps, rhythm, range, likelihood) and show that they
 #    follow the collection it learned from;
 # 4. run a blind listening test and pool a class's answers into one chart;
-# 5. compose an 8-16 bar piece with the models as assistants and export it with a record of who made which part.
+# 5. compose an 8-16 bar piece with the models as assistants (a neural-synth sound included) and export it
+#    with a record of who made which part.
 
 # %% [markdown]
 # ## Setup
@@ -47,6 +48,7 @@ import matplotlib.pyplot as plt
 
 from lessonkit import Melody, audio, originality, plots
 from lessonkit.datasets import load_tunes
+from lessonkit.models import synth
 from lessonkit.models.duet import load_pretrained
 from lessonkit.originality import intervals
 from lessonkit import values
@@ -422,20 +424,26 @@ for row in piece.record():
     print(row)
 
 # %% [markdown]
-# Choose the sound and save the piece: a MIDI file (open it in any music program), a WAV file and a
-# small JSON record of who made what. Nothing is overwritten: if the files exist, choose a new name
-# (or pass `overwrite=True`).
+# Choose the sound: an instrument of the set, or a new one made by the neural synthesizer of lesson 03,
+# a mix of two instruments in its latent space (change the names and the weights). Then save the piece:
+# a MIDI file (open it in any music program), a WAV file and a small JSON record of who made what.
+# Nothing is overwritten: if the files exist, choose a new name (or pass `overwrite=True`).
 
 # %%
-instrument = "flute"
-audio.play(piece.render(instrument))
+neural_synth = synth.load_pretrained()
+codes = [neural_synth.encode(synth.get_note(name, 60)) for name in ("flute", "guitar")]
+my_sound = synth.MixedInstrument(neural_synth, neural_synth.mix(codes, [0.6, 0.4]),
+                                 name="neural synth: 60% flute + 40% guitar")
+audio.play_side_by_side({"flute": piece.render("flute"), my_sound.name: piece.render(sound=my_sound.render)})
 plots.piano_roll(piece.melody, title="my piece")
 plt.show()
+
+# %%
 name = "my_piece"
 if os.path.exists(name + ".mid"):
     print(f"{name}.mid exists already: change the name to keep both.")
 else:
-    print(piece.export(name, instrument=instrument))
+    print(piece.export(name, sound=my_sound.render, sound_name=my_sound.name))
 
 # %% [markdown]
 # ## Key points

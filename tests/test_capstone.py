@@ -99,3 +99,16 @@ def test_length_and_meter_mistakes_are_explained(tmp_path):
         piece.remove(0)
     with pytest.raises(LessonkitError, match="no notes"):
         Piece(Melody([], length_steps=16))
+
+
+def test_a_neural_synth_instrument_plays_and_is_recorded(tmp_path):
+    from lessonkit.models import synth
+
+    neural_synth = synth.load_pretrained()
+    codes = [neural_synth.encode(synth.get_note(name, 60)) for name in ("flute", "guitar")]
+    sound = synth.MixedInstrument(neural_synth, neural_synth.mix(codes, [0.5, 0.5]), name="flute-guitar 0.5")
+    piece = _piece()
+    paths = piece.export(tmp_path / "synth", sound=sound.render, sound_name=sound.name)
+    info = sf.info(paths["wav"])
+    assert info.samplerate == SR and info.frames / SR >= piece.melody.duration_s
+    assert json.loads(open(paths["record"]).read())["sound"] == "flute-guitar 0.5"
