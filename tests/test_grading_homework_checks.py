@@ -13,7 +13,7 @@ import pytest
 pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning")  # the wrong answers take log(0) on purpose
 
 from lessonkit import HOLD, REST, Melody, Note
-from lessonkit.checks import homework00, homework01, homework02
+from lessonkit.checks import homework00, homework01, homework02, homework03
 from lessonkit.checks.core import run_exercise
 from lessonkit.homework.assignment import load_assignments
 from lessonkit.homework.release import repo_root
@@ -29,7 +29,7 @@ def test_the_teachers_reference_passes_the_students_check(function):
     assert feedback.passed and feedback.n_right == feedback.n_cases >= 4
 
 
-@pytest.mark.parametrize("module", [homework00, homework01, homework02])
+@pytest.mark.parametrize("module", [homework00, homework01, homework02, homework03])
 def test_the_installed_checks_hold_no_reference_solution(module):
     for task in module.TASKS.values():
         assert task.reference is None and len(task.expected_values) == len(task.cases)
@@ -126,7 +126,36 @@ HINTS = [
     ("entropy_nats", lambda p: float(-np.sum(np.asarray(p) * np.log(np.asarray(p)))), "nan"),
     ("entropy_nats", lambda p: float(-np.sum([x * math.log2(x) for x in p if x > 0])), "base 2"),
     ("entropy_nats", lambda p: float(np.sum([x * math.log(x) for x in p if x > 0])), "sign"),
+    # homework 03
+    ("bilinear_weights", lambda x, y: [(1 - x) * (1 - y), (1 - x) * y, x * (1 - y), x * y], "swapped"),
+    ("bilinear_weights", lambda x, y: [x * y, (1 - x) * y, x * (1 - y), (1 - x) * (1 - y)], "wrong order"),
+    ("bilinear_weights", lambda x, y: [1 - x, x, 1 - y, y], "add up to 1"),
+    ("rms_db_blocks", lambda a, b: 10 * np.log10(np.maximum(_rms(a, b), 1e-5)), "not 10 * log10"),
+    ("rms_db_blocks", lambda a, b: 20 * np.log10(_rms(a, b)), "-100 dB"),
+    ("rms_db_blocks", lambda a, b: 20 * np.log10(np.maximum(_rms(a, b, keep_last=True), 1e-5)), "incomplete block"),
+    ("rms_db_blocks", lambda a, b: 20 * np.log10(np.maximum(_rms(a, b, mean_abs=True), 1e-5)), "Too quiet"),
+    ("rms_db_blocks", lambda a, b: 20 * np.log10(np.maximum(_rms(a, b, peak=True), 1e-5)), "THEN the square root"),
+    ("monotone_fraction", lambda cs: sum(bool(np.all(np.diff(c) > 0)) for c in cs) / len(cs), "goes DOWN"),
+    ("monotone_fraction", lambda cs: sum(bool(np.all(np.diff(c) >= 0) or np.all(np.diff(c) <= 0)) for c in cs)
+     / len(cs), "flat step"),
+    ("monotone_fraction", lambda cs: float(sum(bool(np.all(np.diff(c) > 0) or np.all(np.diff(c) < 0)) for c in cs)),
+     "how many curves"),
+    ("median_cents_error", lambda f, p: float(np.median(np.abs(_cents(f, p)))), "nan"),
+    ("median_cents_error", lambda f, p: float(np.nanmedian(np.abs(_cents(f, p)))) / 100, "semitones"),
+    ("median_cents_error", lambda f, p: float(np.nanmedian(_cents(f, p))), "np.abs"),
 ]
+
+
+def _rms(audio, block, keep_last=False, mean_abs=False, peak=False):
+    audio = np.asarray(audio, dtype=float)
+    blocks = [audio[i:i + block] for i in range(0, len(audio) if keep_last else len(audio) - block + 1, block)]
+    if mean_abs or peak:
+        return np.array([(np.max if peak else np.mean)(np.abs(b)) for b in blocks])
+    return np.array([np.sqrt(np.mean(b ** 2)) for b in blocks])
+
+
+def _cents(f0s, pitch):
+    return 1200 * np.log2(np.asarray(f0s, dtype=float) / (440.0 * 2 ** ((pitch - 69) / 12)))
 
 
 def _pairs(tunes, a, b, joined=False):
