@@ -10,7 +10,7 @@ import sys
 from .errors import LessonkitError
 
 COMMANDS = {
-    # (group, name): ("module", "what it does")
+    # (group, name): ("module" or "module:function" (default main), "what it does")
     ("data", "build"): ("lessonkit.builders.corpus", "parse the music21 folk corpus into data/ (maintainers)"),
     ("data", "build-instruments"): ("lessonkit.builders.instruments",
                                     "render the instrument notes with FluidSynth into data/ (maintainers)"),
@@ -18,6 +18,7 @@ COMMANDS = {
     ("homework", "release"): ("lessonkit.homework.release", "make the student versions in assignments/release (teachers)"),
     ("homework", "grade"): ("lessonkit.homework.grade", "grade a folder of submissions into grading/ (teachers)"),
     ("train", "duet"): ("lessonkit.models.duet", "choose the Markov order and train the duet GRU into data/"),
+    ("train", "loops"): ("lessonkit.train:loops", "train the loop VAE and AE of lesson 04 into data/"),
 }
 
 
@@ -39,9 +40,10 @@ def main(argv=None) -> int:
     if key not in COMMANDS:
         print(f"lessonkit: unknown command {' '.join(key)!r}.\n\n{usage()}", file=sys.stderr)
         return 2
-    module = importlib.import_module(COMMANDS[key][0])
+    module_name, _, function = COMMANDS[key][0].partition(":")
+    command = getattr(importlib.import_module(module_name), function or "main")
     try:
-        return int(module.main(argv[2:]) or 0)
+        return int(command(argv[2:]) or 0)
     except LessonkitError as err:
         print(f"lessonkit: {err}", file=sys.stderr)
         return 1
