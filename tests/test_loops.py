@@ -107,7 +107,7 @@ def test_slerp_ends_at_the_two_codes_and_keeps_the_radius():
 
 
 def test_attribute_vector_more_notes_decodes_to_more_notes(model, monkeypatch):
-    monkeypatch.setattr("lessonkit.datasets.load_loops", lambda split=None: np.tile(toy_loops(), (20, 1)))
+    monkeypatch.setattr("lessonkit.datasets.load_loops", lambda split=None: np.tile(toy_loops(), (100, 1)))
     model._attributes.clear()
     v = model.attribute_vector("note_density")
     assert v.shape == (8,) and np.isfinite(v).all()

@@ -346,7 +346,7 @@ class LoopModel:
         """Mean code of training loops with much of an attribute minus that of loops with little.
 
         ``name``: "note_density" (notes per loop), "pitch_height" (mean pitch), "rests" (REST
-        steps). Top quarter minus bottom quarter of 4,000 training loops. Adding it to a code
+        steps). Top quarter minus bottom quarter of 2,000 training loops. Adding it to a code
         gives "more of" the attribute. Returns (z_dim,) float32.
         """
         from ..latent import attribute_values
@@ -354,13 +354,15 @@ class LoopModel:
         if name not in ATTRIBUTES:
             raise LoopError(f"No attribute {name!r}: choose one of {', '.join(map(repr, ATTRIBUTES))}.")
         if name not in self._attributes:
-            from ..datasets import load_loops
+            if "_loops" not in self._attributes:  # encode the training loops once for every attribute
+                from ..datasets import load_loops
 
-            loops = load_loops("train")
-            loops = loops[np.random.default_rng(0).permutation(len(loops))[:4000]]
+                loops = load_loops("train")
+                loops = loops[np.random.default_rng(0).permutation(len(loops))[:2000]]
+                self._attributes["_loops"] = (loops, self.encode(loops))
+            loops, codes = self._attributes["_loops"]
             values = attribute_values(loops, name)
             low, high = np.quantile(values, [0.25, 0.75])
-            codes = self.encode(loops)
             self._attributes[name] = (codes[values >= high].mean(0) - codes[values <= low].mean(0)).astype(np.float32)
         return self._attributes[name].copy()
 

@@ -160,3 +160,18 @@ def duet_with_the_neural_net_answers_the_played_keys(nb):
     """Lesson 02's duet: keys add notes, the neural net answers; then the Markov model does."""
     _duet_plays_and_answers(nb, "neural")
     _duet_plays_and_answers(nb, "markov", keys=("G4",))
+
+
+# ------------------------------------------------------------------------------ lesson 04
+
+
+@interaction("04_latent_loops")
+def latent_palette_plays_a_clicked_cell_and_new_corners(nb):
+    """Lesson 04's palette: clicking a cell plays that cell's loop and frames it in the picture;
+    new corners from the corpus refill the square (picture) and play the selected cell's new loop."""
+    before = outputs(nb)
+    nb.click_button("3,4")
+    after_click = wait_both_change(nb, before, "the palette to frame and play cell (3, 4)")
+    nb.wait_until(lambda: "cell row 3, column 4" in nb.text(), 30, "the palette to say which cell plays")
+    nb.click_button("Corners from the corpus")
+    wait_both_change(nb, after_click, "the palette to refill the square from 4 corpus loops and play the new cell")
