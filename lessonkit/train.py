@@ -33,7 +33,7 @@ def loops(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="lessonkit train loops", description=loops.__doc__.split("\n")[0])
     parser.add_argument("--kind", choices=("vae", "ae", "both"), default="both")
     parser.add_argument("--steps", type=int, default=None,
-                        help="gradient steps (default 3000 for the VAE, 1500 for the AE; fixed for repeatability)")
+                        help="gradient steps (default 1000 for the VAE, 500 for the AE; fixed for repeatability)")
     parser.add_argument("--seconds", type=float, default=None, help="also stop after this many seconds")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--lr", type=float, default=3e-3)
@@ -44,7 +44,7 @@ def loops(argv=None) -> int:
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--checkpoint", default=None,
                         help="also save the best weights so far to FILE-KIND.safetensors while training")
-    parser.add_argument("--eval-loops", type=int, default=None, help="score on the first N test loops (default all)")
+    parser.add_argument("--eval-loops", type=int, default=2000, help="score on the first N test loops (default 2000)")
     parser.add_argument("--out", default=DATA_DIR, help="folder to write to (default data/)")
     parser.add_argument("--overwrite", action="store_true", help="replace existing files")
     args = parser.parse_args(argv)
@@ -57,7 +57,7 @@ def loops(argv=None) -> int:
     print(f"loops: {len(train)} train, {len(valid)} valid, {len(test)} test", flush=True)
     command = ("python -m lessonkit train loops " + " ".join(argv or [])).strip()
     for kind in kinds:
-        steps = args.steps or (3000 if kind == "vae" else 1500)
+        steps = args.steps or (1000 if kind == "vae" else 500)
         config = L.Config(kind=kind, kl_weight=args.kl_weight, free_bits=args.free_bits,
                           word_dropout=args.word_dropout, decoder_hidden=args.decoder_hidden)
         t0 = time.perf_counter()

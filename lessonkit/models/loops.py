@@ -416,7 +416,14 @@ def load_pretrained(kind: str = "vae") -> LoopModel:
     if not isinstance(kind, str) or kind not in KINDS:
         raise LoopError(f"kind={kind!r:.40}: choose 'vae' (the variational autoencoder) or 'ae' (the plain one).")
     if kind not in _CACHE:
-        _CACHE[kind] = LoopModel.load(os.path.join(DATA_DIR, f"loops_{kind}.safetensors"))
+        path = os.path.join(DATA_DIR, f"loops_{kind}.safetensors")
+        if not os.path.exists(path):
+            from ..errors import DataFileError
+
+            raise DataFileError(f"The shipped {kind.upper()} ({path}) is missing. Restore it with "
+                                f"`git checkout -- data/loops_{kind}.safetensors`, or rebuild it with "
+                                f"`python -m lessonkit train loops --kind {kind}`.")
+        _CACHE[kind] = LoopModel.load(path)
     return _CACHE[kind]
 
 
