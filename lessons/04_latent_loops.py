@@ -93,6 +93,7 @@ top.set_title("the loop (blue) and the VAE's copy (orange)", fontsize=9)
 plt.show()
 audio.play_side_by_side({"loop": loop_melody(loop), "copy": loop_melody(copy)})
 
+
 # %% [markdown]
 # ### Exercise 1 · Expression: reconstruction accuracy (5 minutes)
 # A code has **expression** when any real loop can be encoded and decoded back. MusicVAE measures it
@@ -246,6 +247,7 @@ for name, model in {"VAE": vae, "AE": ae}.items():
         label = "data space" if space == "data" else name
         print(f"{label:10s} mean change {r['mean_change']:.2f}  largest {r['largest_change']:.2f}  "
               f"middle surprise {r['middle_surprise']:.2f}  middle in key {r['middle_in_key']:.2f}")
+
 
 # %% [markdown]
 # **Ask yourself.** The data-space path has the smallest jumps of all. Why is it still not a good
