@@ -33,7 +33,7 @@ def loops(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="lessonkit train loops", description=loops.__doc__.split("\n")[0])
     parser.add_argument("--kind", choices=("vae", "ae", "both"), default="both")
     parser.add_argument("--steps", type=int, default=None,
-                        help="gradient steps (default 1000 for the VAE, 500 for the AE; fixed for repeatability)")
+                        help="gradient steps (default 400 for the VAE, 150 for the AE; fixed for repeatability)")
     parser.add_argument("--seconds", type=float, default=None, help="also stop after this many seconds")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--lr", type=float, default=3e-3)
@@ -57,13 +57,13 @@ def loops(argv=None) -> int:
     print(f"loops: {len(train)} train, {len(valid)} valid, {len(test)} test", flush=True)
     command = ("python -m lessonkit train loops " + " ".join(argv or [])).strip()
     for kind in kinds:
-        steps = args.steps or (1000 if kind == "vae" else 500)
+        steps = args.steps or (400 if kind == "vae" else 150)
         config = L.Config(kind=kind, kl_weight=args.kl_weight, free_bits=args.free_bits,
                           word_dropout=args.word_dropout, decoder_hidden=args.decoder_hidden)
         t0 = time.perf_counter()
         model, history = L.train_model(train, valid, config, TrainConfig(
             max_steps=steps, max_seconds=args.seconds, seed=args.seed, lr=args.lr, threads=args.threads,
-            eval_every=250, patience=None, live_plot=False, progress=False,
+            eval_every=50, patience=None, live_plot=False, progress=False,
             checkpoint_path=args.checkpoint and f"{args.checkpoint}-{kind}.safetensors", overwrite_checkpoint=True))
         scores = latent.expression(model, test[:args.eval_loops], seed=0)
         model.info.update({f"test_{k}": round(v, 4) for k, v in scores.items()}, command=command,

@@ -12,9 +12,8 @@ import math
 
 import numpy as np
 
+from ..music import HOLD, REST
 from .core import Exercise, Feedback, check_value, run_exercise
-
-HOLD, REST = 128, 129
 
 # ----------------------------------------------------------------------------- exercise 1: reconstruction accuracy
 
@@ -198,3 +197,7 @@ def check_smoother_prediction(choice, path_a, path_b) -> Feedback:
     measured = f"largest jump: A {jumps['A']:.0%} of the steps, B {jumps['B']:.0%}"
     return check_value(choice, right, what=f"Your guess {choice!r} ({measured})",
                        hint=f"Measured, path {right} is smoother ({measured}). Look again at where the other path jumps.")
+
+
+EXERCISES = {e.name: e for e in (reconstruction_accuracy_exercise, more_notes_exercise, largest_change_exercise)}
+"""The exercises of lesson 04 by name."""

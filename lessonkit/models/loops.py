@@ -21,9 +21,15 @@ rebuilds loops as well or better, but its codes are scattered, so a random point
 midpoint often lands in a "hole" (see :mod:`lessonkit.latent`).
 
 **Word dropout** (30 % of the decoder's "previous token" inputs replaced by an UNKNOWN
-token while training) makes the decoder lean on ``z`` instead of on the previous token; with
-**transposition** (each training loop moved by -5..+6 semitones) it was the main lever for
-held-out accuracy: the earlier try scored 0.97 on training loops but 0.86 held out.
+token while training) makes the decoder lean on ``z`` instead of on the previous token, and
+**transposition** (each training loop moved by -5..+6 semitones) shows it every loop in 12
+keys. They are the levers an earlier try pointed at (0.97 accuracy on training loops, 0.86 held
+out: generalisation, not capacity, was the limit); on our shared 2-core machine there was no
+time to measure each one alone (figures in ``data/README.md`` and ``benchmarks/RESULTS.md``).
+
+Left out on purpose: MusicVAE's hierarchical "conductor" decoder (for 16-bar sequences; 2 bars
+do not need it), LSTMs (a GRU has a quarter fewer multiplications per step), and KL annealing
+(free bits already keep the code in use from the first step).
 """
 
 from __future__ import annotations
