@@ -63,7 +63,7 @@ def loops(argv=None) -> int:
         t0 = time.perf_counter()
         model, history = L.train_model(train, valid, config, TrainConfig(
             max_steps=steps, max_seconds=args.seconds, seed=args.seed, lr=args.lr, threads=args.threads,
-            eval_every=50, patience=None, live_plot=False, progress=False,
+            eval_every=100, patience=None, live_plot=False, progress=False,
             checkpoint_path=args.checkpoint and f"{args.checkpoint}-{kind}.safetensors", overwrite_checkpoint=True))
         scores = latent.expression(model, test[:args.eval_loops], seed=0)
         model.info.update({f"test_{k}": round(v, 4) for k, v in scores.items()}, command=command,
