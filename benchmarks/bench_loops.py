@@ -1,8 +1,8 @@
-"""Latent Loops (lesson 04): expression, realism, smoothness of the shipped VAE and AE, a 2-minute
-model, the always-HOLD baseline, interpolation latency, training time and model size.
+"""Latent Loops (lesson 04): expression, realism, smoothness of the shipped VAE and AE, the
+always-HOLD baseline, interpolation latency, training time and model size.
 
-Run with ``python -m benchmarks loops``. ``BENCH_LOOPS_TRAIN_SECONDS`` (default 120) sets the
-"student" training time; 0 skips the 2-minute models.
+Run with ``python -m benchmarks loops``; the 2-minute models are in ``bench_loops_training.py``
+(``python -m benchmarks loops_training``), so this part can be rerun quickly after a retrain.
 
 MusicVAE's own 2-bar melody figures (Roberts et al. 2018, Table 1) are not quoted: we could not
 reach the table's text from here, and we do not quote numbers from memory.
@@ -27,7 +27,6 @@ def run() -> list:
     from lessonkit import audio, latent
     from lessonkit.datasets import load_loops
     from lessonkit.models import loops as L
-    from lessonkit.training import TrainConfig
     from lessonkit.widgets.loops import loop_melody
 
     torch.set_num_threads(1)
@@ -45,22 +44,6 @@ def run() -> list:
                              note=f"{load_note()}; trained {m.info.get('steps')} steps in {m.info.get('seconds')} s"))
     rows.append(dict(benchmark="loops: always-HOLD baseline", value=round(hold, 4), unit="share of steps", target="",
                      note="the same 2,000 test loops"))
-
-    seconds = float(os.environ.get("BENCH_LOOPS_TRAIN_SECONDS", "120"))
-    if seconds > 0:
-        train, valid = load_loops("train"), load_loops("valid")
-        for kind in ("vae", "ae"):
-            load_before = _load()
-            m, h = L.train_model(train, valid, L.Config(kind=kind), TrainConfig(
-                max_seconds=seconds, lr=3e-3, eval_every=100, patience=None, progress=False, live_plot=False,
-                threads=1))
-            s = latent.expression(m, test)
-            target = {"teacher_forced": ">= 0.85", "greedy": ">= 0.72"} if kind == "vae" else {}
-            for k in ("teacher_forced", "greedy", "sampled"):
-                rows.append(dict(benchmark=f"loops: {seconds:.0f}-second {kind.upper()} {k.replace('_', '-')} accuracy",
-                                 value=round(s[k], 4), unit="share of steps", target=target.get(k, ""),
-                                 note=f"{h.n_steps} steps in {h.seconds:.0f} s; load average {load_before:.1f} at "
-                                      f"the start (a busy machine reaches fewer steps)"))
 
     real = latent.loop_stats(test[:200])
     for name, r in [("real test loops", real)] + [(f"{k.upper()} prior samples", latent.realism(m, 200))

@@ -193,7 +193,7 @@ latent_map(ae, own=[box.value for box in palette.corner_boxes])
 # The third row "interpolates" without a model: it switches steps of loop a to loop b's a few at a time.
 
 # %%
-a, b = valid[7], valid[120]
+a, b = valid[7], valid[50]
 view = interpolation_view(a, b, {"VAE": vae, "AE": ae}, steps=7)
 view
 
