@@ -19,6 +19,9 @@ from __future__ import annotations
 import numpy as np
 
 from .errors import LessonkitTypeError
+from .models.loop_net import attribute_values  # noqa: F401  (re-exported: the lesson's names)
+from .models.loops import (expression, hold_baseline, reconstruction_accuracy, step_accuracy,  # noqa: F401
+                           teacher_forced_accuracy)
 from .music import HOLD, REST
 
 MAJOR = np.array([0, 2, 4, 5, 7, 9, 11])
@@ -41,30 +44,6 @@ def _model(model):
 # ----------------------------------------------------------------------------- loop features
 
 
-def attribute_values(loops, name: str = "note_density") -> np.ndarray:
-    """One number per loop: "note_density" (note starts), "pitch_height" (mean pitch, MIDI), "rests" (REST steps).
-
-    Parameters
-    ----------
-    loops : array-like, shape=(n, 32) or (32,), int step tokens
-
-    Returns
-    -------
-    np.ndarray, shape=(n,), float64
-    """
-    from .models.loops import ATTRIBUTES, LoopError
-
-    a = _loops(loops)
-    notes = a < 128
-    if name == "note_density":
-        return notes.sum(1).astype(float)
-    if name == "pitch_height":
-        return np.array([row[row < 128].mean() if (row < 128).any() else np.nan for row in a])
-    if name == "rests":
-        return (a == REST).sum(1).astype(float)
-    raise LoopError(f"No attribute {name!r}: choose one of {', '.join(map(repr, ATTRIBUTES))}.")
-
-
 def in_key_fraction(loops) -> np.ndarray:
     """Per loop, the share of its notes in the major (or relative minor) key that fits it best, 0..1.
 
@@ -77,51 +56,6 @@ def in_key_fraction(loops) -> np.ndarray:
         if pcs.size:
             out[i] = max(np.isin((pcs - k) % 12, MAJOR).mean() for k in range(12))
     return out
-
-
-# ----------------------------------------------------------------------------- expression
-
-
-def step_accuracy(original, copy) -> float:
-    """Share of steps (0..1) where ``copy`` has the same token as ``original`` (both (32,) or (n, 32))."""
-    a, b = _loops(original, "original"), _loops(copy, "copy")
-    if a.shape != b.shape:
-        from .models.loops import LoopError
-
-        raise LoopError(f"original has {len(a)} loops but copy has {len(b)}: compare the same number of loops.")
-    return float((a == b).mean())
-
-
-def teacher_forced_accuracy(model, loops, batch: int = 1024) -> float:
-    """Share of steps whose most likely token is right when the decoder is given the true previous tokens."""
-    import torch
-
-    model, a = _model(model), _loops(loops)
-    right = 0
-    with torch.no_grad():
-        for i in range(0, len(a), batch):
-            x = torch.from_numpy(a[i:i + batch])
-            scores = model.net.logits(model.net.encode(x)[0], x)
-            right += int((scores.argmax(-1) == x).sum())
-    return right / a.size
-
-
-def reconstruction_accuracy(model, loops, temperature: float = 0.0, seed: int = 0, batch: int = 1024) -> float:
-    """Share of steps right when the model writes the loop back on its own (greedy at temperature 0, else sampled)."""
-    model, a = _model(model), _loops(loops)
-    copies = np.concatenate([model.reconstruct(a[i:i + batch], temperature, seed) for i in range(0, len(a), batch)])
-    return float((copies == a).mean())
-
-
-def hold_baseline(loops) -> float:
-    """The always-HOLD guess's step accuracy (the share of HOLD steps): a floor every model must beat."""
-    return float((_loops(loops) == HOLD).mean())
-
-
-def expression(model, loops, seed: int = 0) -> dict:
-    """Teacher-forced, greedy and sampled (temperature 1) reconstruction accuracy, and the HOLD baseline."""
-    return dict(teacher_forced=teacher_forced_accuracy(model, loops), greedy=reconstruction_accuracy(model, loops),
-                sampled=reconstruction_accuracy(model, loops, 1.0, seed), always_hold=hold_baseline(loops))
 
 
 # ----------------------------------------------------------------------------- realism
