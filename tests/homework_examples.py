@@ -145,6 +145,26 @@ WRONG = {
             "top_k_answer": "def top_k(probs, k):\n    return np.array([0.0, 2 / 3, 0.0, 1 / 3])\n",
             "entropy_nats_answer": "def entropy_nats(probs):\n    return 0.6931471805599453\n"},
     },
+    "04_latent_loops": {
+        # the allowance taken off the batch's mean KL instead of each loop's
+        "wrong_not_normalised": {"free_bits_penalty_answer": (
+            "def free_bits_penalty(kl, free_bits, beta):\n"
+            "    return float(beta * max(float(np.mean(kl)) - free_bits, 0.0))\n")},
+        # the city-block distance; the HOLD steps counted without the note's first step
+        "wrong_typical": {
+            "nearest_loop_answer": ("def nearest_loop(code, codes):\n"
+                                    "    return int(np.argmin(np.abs(np.asarray(codes) - code).sum(axis=1)))\n"),
+            "longest_notes_answer": ("def longest_notes(path):\n    out = []\n"
+                                     "    for row in np.asarray(path):\n        best = run = 0\n"
+                                     "        for t in row:\n            run = run + 1 if t == HOLD else 0\n"
+                                     "            best = max(best, run)\n        out.append(best)\n"
+                                     "    return out\n")},
+        "wrong_hard_coded": {
+            "nearest_loop_answer": "def nearest_loop(code, codes):\n    return 1\n",
+            "longest_notes_answer": "def longest_notes(path):\n    return [5]\n",
+            "kl_to_prior_answer": "def kl_to_prior(mu, logvar):\n    return 2.5\n",
+            "free_bits_penalty_answer": "def free_bits_penalty(kl, free_bits, beta):\n    return 0.2\n"},
+    },
 }
 """Typical wrong submissions per assignment: ``{assignment: {kind: {answer grade_id: source}}}``."""
 
@@ -159,6 +179,9 @@ EXPECTED_WRONG = {
     "02_ai_duet": {"wrong_not_normalised": (7.0, 7.6),      # top_k right only when the k kept tokens sum to 1
                    "wrong_typical": (7.0, 7.6),              # tune_nll lost; entropy wrong (nan) where p = 0
                    "wrong_hard_coded": (0.0, 1.0)},
+    "04_latent_loops": {"wrong_not_normalised": (7.0, 7.5),    # free_bits_penalty right only where no loop is under
+                        "wrong_typical": (6.0, 8.0),           # nearest_loop where L1 and L2 disagree; longest_notes
+                        "wrong_hard_coded": (0.0, 1.0)},
 }
 
 # ----------------------------------------------------------------------------- tampering
@@ -304,6 +327,12 @@ WRITTEN = {
         "temperature_written": "At T = 0.1 HOLD gets 1.000 and the entropy is 0, so it always holds: boring. At "
                                "T = 2 HOLD falls to 0.376 and C5 rises to 0.072, entropy 1.47 instead of 1.18, "
                                "so odd leaps come more often and it wanders.",
+    },
+    "04_latent_loops": {
+        "holes_written": "The AE's random samples have about 7 REST steps per loop against 1.5 in real loops: its "
+                         "codes are scattered, so a prior code lands where no real loop was encoded (a hole) and the "
+                         "decoder writes silence. The VAE's KL term pulls codes to N(0, 1), so its samples have 0.9 "
+                         "rests and 11 notes like real loops.",
     },
 }
 """A student's written answer per assignment (for the manual-grading part of the workflow)."""
