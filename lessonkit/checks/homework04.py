@@ -202,11 +202,11 @@ def _compare_free_bits(got, want, case) -> str | None:
     got = float(got)
     if _close(got, want):
         return None
-    if _close(got, float(np.mean(beta * (kl - free)))):
-        return "Loops under the allowance must cost 0, not a negative amount: use max(kl - free_bits, 0) per loop."
     if _close(got, beta * max(float(kl.mean()) - free, 0.0)):
         return ("You applied the allowance to the MEAN KL of the batch. Here each loop gets its own free nats: "
                 "max(kl - free_bits, 0) for every loop, then the mean.")
+    if _close(got, float(np.mean(beta * (kl - free)))):
+        return "Loops under the allowance must cost 0, not a negative amount: use max(kl - free_bits, 0) per loop."
     if beta != 1 and _close(got, want / beta):
         return "Multiply by beta (the weight of the KL term) too."
     if _close(got, float(np.mean(beta * np.maximum(kl, 0)))):
