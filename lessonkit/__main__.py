@@ -21,6 +21,7 @@ COMMANDS = {
     ("train", "duet"): ("lessonkit.train:duet", "choose the Markov order and train the duet GRU into data/"),
     ("train", "duet-collection"): ("lessonkit.values:main", "fine-tune the duet GRU on one collection (oneill, german)"),
     ("train", "synth"): ("lessonkit.train:synth", "train the neural synthesizers (code sizes 16/8/4/2) into data/"),
+    ("train", "loops"): ("lessonkit.train:loops", "train the loop VAE and AE of lesson 04 into data/"),
 }
 
 

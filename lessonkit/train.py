@@ -7,7 +7,7 @@ and on the command line (``lessonkit/__main__.py``) as ``train FAMILY``:
 
 * :func:`duet`: choose the Markov order and train the duet GRU into ``data/``.
 * :func:`synth`: train the neural synthesizers of lesson 03 (code sizes 16, 8, 4, 2) into ``data/``.
-* ``loops``: added by the latent-loops family, same shape.
+* :func:`loops`: train the loop VAE and AE of lesson 04 into ``data/``.
 
 The training loop itself (``TrainConfig``, ``train``, checkpoints) is :mod:`lessonkit.training`;
 the models are :mod:`lessonkit.models`. A command writes its files atomically, refuses to
@@ -134,7 +134,68 @@ def synth(argv=None) -> int:
     return 0
 
 
-FAMILIES = {"duet": duet, "synth": synth}
+def loops(argv=None) -> int:
+    """``lessonkit train loops``: train the loop VAE and AE of lesson 04 into data/.
+
+    Writes ``data/loops_vae.safetensors`` and ``data/loops_ae.safetensors`` (weights, config and
+    held-out accuracies in the file's metadata), trained on all training loops with
+    transposition and word dropout, 1 torch thread.
+    """
+    import torch
+
+    from .datasets import load_loops
+    from .models import loops as L
+    from .training import TrainConfig
+
+    parser = argparse.ArgumentParser(prog="lessonkit train loops", description=loops.__doc__.split("\n")[0])
+    parser.add_argument("--kind", choices=("vae", "ae", "both"), default="both")
+    parser.add_argument("--steps", type=int, default=None,
+                        help="gradient steps (default 2500 for the VAE, 1200 for the AE; fixed for repeatability)")
+    parser.add_argument("--seconds", type=float, default=None, help="also stop after this many seconds")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--lr", type=float, default=3e-3)
+    parser.add_argument("--kl-weight", type=float, default=0.2)
+    parser.add_argument("--free-bits", type=float, default=48.0)
+    parser.add_argument("--word-dropout", type=float, default=0.3)
+    parser.add_argument("--decoder-hidden", type=int, default=256)
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--checkpoint", default=None,
+                        help="also save the best weights so far to FILE-KIND.safetensors while training")
+    parser.add_argument("--eval-loops", type=int, default=2000, help="score on the first N test loops (default 2000)")
+    parser.add_argument("--out", default=DATA_DIR, help="folder to write to (default data/)")
+    parser.add_argument("--overwrite", action="store_true", help="replace existing files")
+    args = parser.parse_args(argv)
+    kinds = ("vae", "ae") if args.kind == "both" else (args.kind,)
+    paths = {k: os.path.join(args.out, f"loops_{k}.safetensors") for k in kinds}
+    for p in paths.values():
+        refuse_overwrite(p, args.overwrite)
+    torch.set_num_threads(args.threads)
+    train, valid, test = (load_loops(s) for s in ("train", "valid", "test"))
+    print(f"loops: {len(train)} train, {len(valid)} valid, {len(test)} test", flush=True)
+    command = ("python -m lessonkit train loops " + " ".join(argv or [])).strip()
+    for kind in kinds:
+        steps = args.steps or (2500 if kind == "vae" else 1200)
+        config = L.Config(kind=kind, kl_weight=args.kl_weight, free_bits=args.free_bits,
+                          word_dropout=args.word_dropout, decoder_hidden=args.decoder_hidden)
+        t0 = time.perf_counter()
+        model, history = L.train_model(train, valid, config, TrainConfig(
+            max_steps=steps, max_seconds=args.seconds, seed=args.seed, lr=args.lr, threads=args.threads,
+            eval_every=100, patience=None, live_plot=False, progress=False,
+            checkpoint_path=args.checkpoint and f"{args.checkpoint}-{kind}.safetensors", overwrite_checkpoint=True))
+        scores = L.expression(model, test[:args.eval_loops], seed=0)
+        model.info.update({f"test_{k}": round(v, 4) for k, v in scores.items()}, command=command,
+                          train_seconds=round(time.perf_counter() - t0, 1), stopped_because=history.stopped_because)
+        print(f"{kind}: {history.n_steps} steps in {history.seconds:.0f} s; test teacher-forced "
+              f"{scores['teacher_forced']:.4f}, greedy {scores['greedy']:.4f}, sampled {scores['sampled']:.4f} "
+              f"(always-HOLD {scores['always_hold']:.4f})", flush=True)
+        model.save(paths[kind], overwrite=args.overwrite)
+        if os.path.abspath(args.out) == os.path.abspath(DATA_DIR):
+            update_manifest(paths[kind], built_by="python -m lessonkit train loops")
+        print(f"wrote {paths[kind]}", flush=True)
+    return 0
+
+
+FAMILIES = {"duet": duet, "synth": synth, "loops": loops}
 """Family name -> its command. A new family adds ``def synth(argv=None) -> int`` above and an entry here."""
 
 

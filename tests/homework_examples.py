@@ -163,6 +163,26 @@ WRONG = {
             "monotone_fraction_answer": "def monotone_fraction(curves):\n    return 2 / 3\n",
             "median_cents_error_answer": "def median_cents_error(f0s_hz, pitch):\n    return 0.0\n"},
     },
+    "04_latent_loops": {
+        # the allowance taken off the batch's mean KL instead of each loop's
+        "wrong_not_normalised": {"free_bits_penalty_answer": (
+            "def free_bits_penalty(kl, free_bits, beta):\n"
+            "    return float(beta * max(float(np.mean(kl)) - free_bits, 0.0))\n")},
+        # the city-block distance; the HOLD steps counted without the note's first step
+        "wrong_typical": {
+            "nearest_loop_answer": ("def nearest_loop(code, codes):\n"
+                                    "    return int(np.argmin(np.abs(np.asarray(codes) - code).sum(axis=1)))\n"),
+            "longest_notes_answer": ("def longest_notes(path):\n    out = []\n"
+                                     "    for row in np.asarray(path):\n        best = run = 0\n"
+                                     "        for t in row:\n            run = run + 1 if t == HOLD else 0\n"
+                                     "            best = max(best, run)\n        out.append(best)\n"
+                                     "    return out\n")},
+        "wrong_hard_coded": {
+            "nearest_loop_answer": "def nearest_loop(code, codes):\n    return 1\n",
+            "longest_notes_answer": "def longest_notes(path):\n    return [5]\n",
+            "kl_to_prior_answer": "def kl_to_prior(mu, logvar):\n    return 2.5\n",
+            "free_bits_penalty_answer": "def free_bits_penalty(kl, free_bits, beta):\n    return 0.2\n"},
+    },
 }
 """Typical wrong submissions per assignment: ``{assignment: {kind: {answer grade_id: source}}}``."""
 
@@ -180,6 +200,9 @@ EXPECTED_WRONG = {
     "03_neural_synthesizer": {"wrong_swapped": (8.5, 8.5),     # bilinear right only where x == y (1 of 6 hidden)
                               "wrong_typical": (6.19, 6.21),   # rms lost; monotone right where no curve falls (2 of 5)
                               "wrong_hard_coded": (0.4, 0.4)},  # only 880 Hz = MIDI 81 has a 0-cent answer (1 of 5)
+    "04_latent_loops": {"wrong_not_normalised": (8.0, 8.0),    # free_bits_penalty right on 2 of 6 hidden batches
+                        "wrong_typical": (6.0, 8.0),           # nearest_loop where L1 and L2 disagree; longest_notes
+                        "wrong_hard_coded": (0.0, 1.0)},
 }
 
 # ----------------------------------------------------------------------------- tampering
@@ -330,6 +353,12 @@ WRITTEN = {
         "morph_written": "Both curves go up from the flute to the trumpet, but at 0.5 the crossfade is a flute and a "
                          "trumpet at once, and the morph is one note in between. It is new like a mixed colour: "
                          "made only from what the network learned from the recordings.",
+    },
+    "04_latent_loops": {
+        "holes_written": "The AE's random samples have about 7 REST steps per loop against 1.5 in real loops: its "
+                         "codes are scattered, so a prior code lands where no real loop was encoded (a hole) and the "
+                         "decoder writes silence. The VAE's KL term pulls codes to N(0, 1), so its samples have 0.9 "
+                         "rests and 11 notes like real loops.",
     },
 }
 """A student's written answer per assignment (for the manual-grading part of the workflow)."""

@@ -13,7 +13,7 @@ import pytest
 pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning")  # the wrong answers take log(0) on purpose
 
 from lessonkit import HOLD, REST, Melody, Note
-from lessonkit.checks import homework00, homework01, homework02, homework03
+from lessonkit.checks import homework00, homework01, homework02, homework03, homework04
 from lessonkit.checks.core import run_exercise
 from lessonkit.homework.assignment import load_assignments
 from lessonkit.homework.release import repo_root
@@ -29,7 +29,7 @@ def test_the_teachers_reference_passes_the_students_check(function):
     assert feedback.passed and feedback.n_right == feedback.n_cases >= 4
 
 
-@pytest.mark.parametrize("module", [homework00, homework01, homework02, homework03])
+@pytest.mark.parametrize("module", [homework00, homework01, homework02, homework03, homework04])
 def test_the_installed_checks_hold_no_reference_solution(module):
     for task in module.TASKS.values():
         assert task.reference is None and len(task.expected_values) == len(task.cases)
@@ -143,6 +143,19 @@ HINTS = [
     ("median_cents_error", lambda f, p: float(np.median(np.abs(_cents(f, p)))), "nan"),
     ("median_cents_error", lambda f, p: float(np.nanmedian(np.abs(_cents(f, p)))) / 100, "semitones"),
     ("median_cents_error", lambda f, p: float(np.nanmedian(_cents(f, p))), "np.abs"),
+    # homework 04
+    ("nearest_loop", lambda c, cs: int(np.argmax(np.linalg.norm(cs - c, axis=1))), "FARTHEST"),
+    ("nearest_loop", lambda c, cs: int(np.argmin(np.abs(cs - c).sum(axis=1))), "without squaring"),
+    ("nearest_loop", lambda c, cs: float(np.min(np.linalg.norm(cs - c, axis=1))), "ROW NUMBER"),
+    ("longest_notes", lambda p: [max(x - 1, 0) for x in TASKS["longest_notes"].reference(p)], "one step short"),
+    ("longest_notes", lambda p: [int((np.asarray(r) < 128).sum()) for r in p], "number of notes"),
+    ("longest_notes", lambda p: [3] * len(p), "walk its 32 steps"),
+    ("kl_to_prior", lambda m, lv: 2 * TASKS["kl_to_prior"].reference(m, lv), "factor 1/2"),
+    ("kl_to_prior", lambda m, lv: float(0.5 * np.sum(np.asarray(m) ** 2 + np.exp(lv) - np.asarray(lv))), "-1"),
+    ("kl_to_prior", lambda m, lv: -TASKS["kl_to_prior"].reference(m, lv), "sign"),
+    ("free_bits_penalty", lambda k, f, b: float(b * max(float(np.mean(k)) - f, 0.0)), "MEAN KL"),
+    ("free_bits_penalty", lambda k, f, b: float(np.mean(b * (np.asarray(k) - f))), "negative"),
+    ("free_bits_penalty", lambda k, f, b: float(np.mean(np.maximum(np.asarray(k) - f, 0))), "beta"),
 ]
 
 

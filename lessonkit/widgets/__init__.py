@@ -3,6 +3,8 @@
 * :func:`tune_explorer` (lesson 00): tune, tempo and transpose → piano roll and player.
 * :func:`originality_meter` (lesson 05): a model's answer with its copied run marked and its source.
 * :func:`listening_test` (lesson 05): the blind "human or AI?" test (``lessonkit.widgets.listening``).
+* :mod:`lessonkit.widgets.loops` (lesson 04): ``latent_palette``, ``latent_map``,
+  ``interpolation_view``, ``loop_sampler`` (imported from there, so lessons 00-02 do not load torch).
 """
 
 from .explorer import tune_explorer

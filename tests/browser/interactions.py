@@ -201,3 +201,18 @@ def morph_alpha_and_pad_point_redraw_and_replay(nb):
     after_pad = wait_both_change(nb, after_alpha, "the pad's plot and player to follow the pressed point")
     nb.wait_until(lambda: "point (1.00, 0.00)" in nb.text(), 30, "the pad's status to name the pressed corner")
     assert after_pad.changed_audio(after_alpha), "pressing a point of the pad should change a player"
+
+
+# ------------------------------------------------------------------------------ lesson 04
+
+
+@interaction("04_latent_loops")
+def latent_palette_plays_a_clicked_cell_and_new_corners(nb):
+    """Lesson 04's palette: clicking a cell plays that cell's loop and frames it in the picture;
+    new corners from the corpus refill the square (picture) and play the selected cell's new loop."""
+    before = outputs(nb)
+    nb.click_button("3,4")
+    after_click = wait_both_change(nb, before, "the palette to frame and play cell (3, 4)")
+    nb.wait_until(lambda: "cell row 3, column 4" in nb.text(), 30, "the palette to say which cell plays")
+    nb.click_button("Corners from the corpus")
+    wait_both_change(nb, after_click, "the palette to refill the square from 4 corpus loops and play the new cell")

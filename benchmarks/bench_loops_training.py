@@ -1,0 +1,47 @@
+"""Latent Loops (lesson 04): what a student's 2-minute VAE and AE reach on held-out loops.
+
+Run with ``python -m benchmarks loops_training``. ``BENCH_LOOPS_TRAIN_SECONDS`` (default 120) sets
+the training time. The step count reached depends on how busy the machine is (noted per row).
+"""
+
+import os
+
+
+def _load():
+    try:
+        return os.getloadavg()[0]
+    except OSError:  # pragma: no cover
+        return float("nan")
+
+
+def run() -> list:
+    import torch
+
+    from lessonkit import latent
+    from lessonkit.datasets import load_loops
+    from lessonkit.models import loops as L
+    from lessonkit.training import TrainConfig
+
+    torch.set_num_threads(1)
+    rows = []
+    test = load_loops("test")[:2000]
+    seconds = float(os.environ.get("BENCH_LOOPS_TRAIN_SECONDS", "120"))
+    train, valid = load_loops("train"), load_loops("valid")
+    for kind in ("vae", "ae"):
+        load_before = _load()
+        m, h = L.train_model(train, valid, L.Config(kind=kind), TrainConfig(
+            max_seconds=seconds, lr=3e-3, eval_every=100, patience=None, progress=False, live_plot=False, threads=1))
+        s = latent.expression(m, test)
+        target = {"teacher_forced": ">= 0.85", "greedy": ">= 0.72"} if kind == "vae" else {}
+        for k in ("teacher_forced", "greedy", "sampled"):
+            rows.append(dict(benchmark=f"loops: {seconds:.0f}-second {kind.upper()} {k.replace('_', '-')} accuracy",
+                             value=round(s[k], 4), unit="share of steps", target=target.get(k, ""),
+                             note=f"first 2,000 test loops; {h.n_steps} steps in {h.seconds:.0f} s, 1 thread; load "
+                                  f"average {load_before:.1f} at the start on 2 shared cores (a busy machine reaches "
+                                  "fewer steps)"))
+    return rows
+
+
+if __name__ == "__main__":  # pragma: no cover
+    for row in run():
+        print(row)
