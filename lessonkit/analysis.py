@@ -467,3 +467,7 @@ def estimate_pitch(audio, sr: int = SR, *, start_s: float = 0.0, stop_s: float |
     inner = f0[1:-1] if f0.size > 4 else f0
     voiced = inner[np.isfinite(inner)]
     return float(np.median(voiced)) if voiced.size else float("nan")
+
+
+# Singing to notes lives in its own module (it needs lessonkit.music); the names are here too.
+from .transcribe import NoteTrack, RecordingError, track_notes, transcribe  # noqa: E402,F401
