@@ -469,5 +469,14 @@ def estimate_pitch(audio, sr: int = SR, *, start_s: float = 0.0, stop_s: float |
     return float(np.median(voiced)) if voiced.size else float("nan")
 
 
-# Singing to notes lives in its own module (it needs lessonkit.music); the names are here too.
-from .transcribe import NoteTrack, RecordingError, track_notes, transcribe  # noqa: E402,F401
+# Singing to notes lives in lessonkit/transcribe.py (it needs lessonkit.music); its main names
+# are reachable from here too, loaded on first use (PEP 562) so neither module imports the other first.
+_FROM_TRANSCRIBE = ("transcribe", "track_notes", "NoteTrack", "RecordingError")
+
+
+def __getattr__(name):
+    if name in _FROM_TRANSCRIBE:
+        from . import transcribe as _transcribe
+
+        return getattr(_transcribe, name)
+    raise AttributeError(f"module 'lessonkit.analysis' has no attribute {name!r}")

@@ -212,7 +212,7 @@ def _repeat_onsets(level: np.ndarray, start: int, stop: int, *, dip_db: float, m
     (within 80 ms of louder sound on both sides) is where the new note starts.
     """
     cuts, last = [], start
-    for i in range(start + min_frames, stop - min_frames):
+    for i in range(start + min_frames, stop - (3 * min_frames) // 2):   # room for a note after the dip
         left, right = level[max(start, i - 10):i].max(), level[i + 1:min(stop, i + 11)].max()
         if (level[i] <= level[i - 1] and level[i] < level[i + 1] and min(left, right) - level[i] > dip_db
                 and i - last >= min_frames):
@@ -228,7 +228,7 @@ def _fold_octaves(midi: np.ndarray, width: int = 25) -> np.ndarray:
 
 
 def track_notes(audio, sr: int = SR, *, fmin_hz: float = 65.0, fmax_hz: float = 2000.0, gate_db: float = 30.0,
-                change_semitones: float = 0.7, min_note_s: float = 0.06, switch_cost: float = 12.0,
+                change_semitones: float = 0.7, min_note_s: float = 0.08, switch_cost: float = 12.0,
                 repeat_db: float = 10.0) -> NoteTrack:
     """Pitch track and notes (in seconds) of a monophonic recording: steps 1-2 of the module.
 
@@ -270,31 +270,82 @@ def track_notes(audio, sr: int = SR, *, fmin_hz: float = 65.0, fmax_hz: float = 
     loud = level > max(level.max() - gate_db, -60.0)
     voiced = np.isfinite(f0) & loud
     midi = np.where(voiced, hz_to_midi(np.where(voiced, f0, 440.0)), np.nan)
-    # close one- or two-frame dropouts between frames of the same pitch
+    # close dropouts of up to 3 frames (24 ms) where the sound goes on (a soft attack or a breathy
+    # moment, not a breath between notes); the Viterbi path below decides the pitch there
     for a, b in _runs(~voiced):
-        if 0 < a and b < n and b - a <= 2 and abs(midi[a - 1] - midi[b]) < 0.5:
+        if 0 < a and b < n and b - a <= 3 and level[a:b].min() > min(level[a - 1], level[b]) - 6.0:
             voiced[a:b] = True
             midi[a:b] = np.linspace(midi[a - 1], midi[b], b - a + 2)[1:-1]
     smooth = np.full(n, np.nan)
     for a, b in _runs(voiced):
         smooth[a:b] = _running_median(_fold_octaves(midi[a:b]), 5)
     min_frames = max(1, int(round(min_note_s * SR / HOP)))
-    segments = []
-    for a, b in _runs(voiced):
+    segments, attack = [], {}
+    runs = _runs(voiced)
+    for k, (a, b) in enumerate(runs):
         if b - a < min_frames:
+            # too short for a note; if a note follows within 50 ms, it was that note's attack
+            if k + 1 < len(runs) and runs[k + 1][0] - b <= 6:
+                attack[runs[k + 1][0]] = attack.get(a, a)
             continue
         path = _note_path(smooth[a:b], sigma=change_semitones / 2, switch_cost=switch_cost)
         cuts = [a] + (a + np.flatnonzero(np.diff(path)) + 1).tolist() + [b]
+        pieces = []
         for s, e in zip(cuts[:-1], cuts[1:]):   # a repeated note: cut it where it is struck again
             inner = _repeat_onsets(level, s, e, dip_db=repeat_db, min_frames=min_frames) if repeat_db else []
             bounds = [s] + inner + [e]
-            segments += [(s2, e2) for s2, e2 in zip(bounds[:-1], bounds[1:]) if e2 - s2 >= min_frames]
+            pieces += [[s2, e2] for s2, e2 in zip(bounds[:-1], bounds[1:])]
+        # a piece too short to be a note is the attack of the next (at the start of a run)
+        # or a glide at the end of the one before
+        merged = []
+        for k, (s, e) in enumerate(pieces):
+            if e - s >= min_frames:
+                merged.append([s, e])
+            elif merged:
+                merged[-1][1] = e
+            elif k + 1 < len(pieces):
+                pieces[k + 1][0] = s
+        segments += [(s, e) for s, e in merged if e - s >= min_frames]
+    notes = [[s, e, float(np.median(smooth[s + 2:e] if e - s > 6 else smooth[s:e]))] for s, e in segments]
+    # a note an octave away from the phrase, or from both its neighbours on the same side: YIN
+    # heard a (sub-)harmonic; move it by octaves towards them
+    heard = [note[2] for note in notes]
+    centre = float(np.median(heard)) if heard else 0.0
+    for k, note in enumerate(notes):
+        sides = [heard[j] - heard[k] for j in (k - 1, k + 1) if 0 <= j < len(heard)]
+        if len(heard) >= 3 and abs(heard[k] - centre) > 9.5:
+            note[2] = heard[k] - 12.0 * np.round((heard[k] - centre) / 12.0)
+        elif len(sides) == 2 and min(abs(d) for d in sides) > 9.5 and sides[0] * sides[1] > 0:
+            note[2] = heard[k] + 12.0 * np.round(np.mean(sides) / 12.0)
+    # one note broken by a short voicing gap (no dip in loudness): join the pieces
+    joined = []
+    for note in notes:
+        if joined:
+            last = joined[-1]
+            gap = level[last[1]:note[0]]
+            quiet = gap.min() if gap.size else np.inf
+            if (0 < note[0] - last[1] <= 5 and abs(note[2] - last[2]) < 0.5
+                    and quiet > np.median(level[last[0]:note[1]]) - repeat_db):
+                last[1] = note[1]
+                continue
+        joined.append(note)
     onsets, offsets, pitches = [], [], []
-    for s, e in segments:
-        body = smooth[s + 2:e] if e - s > 6 else smooth[s:e]    # skip the attack
-        onsets.append(s * HOP / SR)
-        offsets.append(e * HOP / SR)
-        pitches.append(float(np.median(body)))
+    prev_end = 0
+    for s, e, pitch in joined:
+        start = attack.get(s, s)
+        if start == 0 or not voiced[start - 1]:
+            # after silence: the sound starts before its pitch is clear; walk back down the
+            # loudness rise (at most 100 ms, never into the previous note)
+            limit = max(prev_end, start - 13)
+            while start - 1 > limit and level[start - 1] < level[start] - 0.25:
+                start -= 1
+        # the end: where the sound falls 12 dB below the note's typical level (not its release tail)
+        loud = np.flatnonzero(level[s:e] >= np.median(level[s:e]) - 12.0)
+        end = s + int(loud[-1]) + 1 if loud.size else e
+        prev_end = e
+        onsets.append(start * HOP / SR)
+        offsets.append(end * HOP / SR)
+        pitches.append(pitch)
     times = (np.arange(n) * HOP / SR).astype(np.float32)
     f0_out = np.where(voiced, 440.0 * 2.0 ** ((smooth - 69.0) / 12.0), np.nan).astype(np.float32)
     track = NoteTrack(times, f0_out, voiced, level.astype(np.float32), np.array(onsets), np.array(offsets),
