@@ -6,7 +6,7 @@ Lesson: notebooks/02_ai_duet.ipynb
   top voice of its first bars. A file of drums only, or one that plays chords, is refused
   with a message that says what to do.
 * :func:`save_duet` writes call + answer as one MIDI file with two instruments (tracks named
-  "call" and "answer", a marker where the answer starts) and/or as a WAV; it never
+  "call" and "answer", a text event where the answer starts) and/or as a WAV; it never
   overwrites a file unless ``overwrite=True``. :func:`read_duet` reads such a file back into
   the same two melodies.
 """
@@ -23,7 +23,7 @@ from .files import atomic_write_bytes, refuse_overwrite
 from .music import Melody
 
 ANSWER_MARKER = "answer"
-"""Text of the MIDI marker placed where the answer starts in a file from :func:`save_duet`."""
+"""Text of the MIDI text event placed where the answer starts in a file from :func:`save_duet`."""
 
 
 def _pretty_midi(source):
@@ -106,7 +106,7 @@ def duet_midi(call: Melody, answer: Melody, *, call_program: int = 0, answer_pro
     """Call and answer as one ``pretty_midi.PrettyMIDI``: two instruments, the answer after the call.
 
     The answer starts at the first bar line after the call (as the duet widget plays them) and
-    a marker :data:`ANSWER_MARKER` is placed there.
+    a text event :data:`ANSWER_MARKER` is placed there.
     """
     import pretty_midi
 
@@ -126,7 +126,7 @@ def duet_midi(call: Melody, answer: Melody, *, call_program: int = 0, answer_pro
         note.start += offset_s
         note.end += offset_s
     pm.instruments.append(inst)
-    pm.markers.append(pretty_midi.Marker(ANSWER_MARKER, offset_s))
+    pm.text_events.append(pretty_midi.Text(ANSWER_MARKER, offset_s))
     return pm
 
 
@@ -179,14 +179,14 @@ def read_duet(path) -> tuple:
     """Read a file written by :func:`save_duet` back into ``(call, answer)``.
 
     The tracks named "call" and "answer" are read, and the answer is moved back by the time
-    of the :data:`ANSWER_MARKER` marker, so both start at step 0.
+    of the :data:`ANSWER_MARKER` text event, so both start at step 0.
     """
     pm, name = _pretty_midi(path)
     tracks = {i.name: i for i in pm.instruments}
     if "call" not in tracks or "answer" not in tracks:
         raise MidiFileError(f"{name} has no tracks named 'call' and 'answer'; it was not written by save_duet. "
                             "Read an ordinary MIDI file with read_call(path) or Melody.read_midi(path).")
-    marks = [m.time for m in pm.markers if m.text == ANSWER_MARKER]
+    marks = [t.time for t in pm.text_events if t.text == ANSWER_MARKER]
     offset = marks[0] if marks else 0.0
     out = []
     for key, shift in (("call", 0.0), ("answer", offset)):

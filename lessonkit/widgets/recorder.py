@@ -43,7 +43,7 @@ SR = 16000
 
 _ESM = r"""
 const MESSAGES = {
-  insecure: "The browser blocks the microphone on this page: it is not https:// or localhost. Ask your teacher to open Jupyter over https (or on this computer at http://localhost).",
+  insecure: "The browser blocks the microphone on this page: it is neither a secure (https) page nor on this computer (localhost). Ask your teacher to serve Jupyter over https, or run it on this computer.",
   NotAllowedError: "The microphone was not allowed. Click the camera/microphone icon in the address bar, allow the microphone for this page, and press Record again.",
   NotFoundError: "No microphone was found. Plug one in (or choose it in the system settings) and press Record again.",
   NotReadableError: "The microphone is busy or cannot be read (another program may be using it). Close that program and press Record again.",
