@@ -12,11 +12,15 @@ Four steps, each one a thing a student can look at:
    hundred lines and an HMM a student has not met yet; on our measurement set (see
    ``benchmarks/bench_transcribe.py``) YIN with the gate and the median already reaches the
    targets, so we keep the estimator lesson 03 opens and reads.
-2. **Notes.** A note is a run of voiced frames; inside a run a new note starts where the
-   pitch moves more than ``change_semitones`` away from the current note's median and stays
-   there for 40 ms (so vibrato of up to about +-60 cents does not split a note), or where
-   the loudness jumps up by 6 dB (a repeated note sung on one breath). Notes shorter than
-   ``min_note_s`` are dropped. A note's pitch is the median of its frames.
+2. **Notes.** A note is a run of voiced frames (dropouts of up to 24 ms where the sound goes on
+   are closed). Inside a run, the notes are the most likely path through whole semitones
+   (a Viterbi search, the note layer of pYIN): changing note costs ``switch_cost``, so vibrato
+   of up to about +-60 cents never splits a note, while a real step to another note does. A
+   note sung again on one breath is cut where the loudness dips ``repeat_db`` below both
+   sides. Pieces shorter than ``min_note_s`` join their neighbour (an attack, a glide); a note
+   an octave away from its phrase is folded back (YIN heard a sub-harmonic). A note starts
+   where its sound starts rising (before its pitch is clear) and ends where it falls 12 dB
+   below its usual level; its pitch is the median of its frames.
 3. **Tempo and grid.** Guessing a tempo from a few notes is ambiguous (the same phrase fits
    60 and 120 beats per minute), so the tempo comes from the **count-in**: the recorder clicks
    one bar at ``tempo_bpm`` and keeps the samples from the next downbeat on, so time 0 of the
@@ -229,7 +233,7 @@ def _fold_octaves(midi: np.ndarray, width: int = 25) -> np.ndarray:
 
 def track_notes(audio, sr: int = SR, *, fmin_hz: float = 65.0, fmax_hz: float = 2000.0, gate_db: float = 30.0,
                 change_semitones: float = 0.7, min_note_s: float = 0.08, switch_cost: float = 12.0,
-                repeat_db: float = 10.0) -> NoteTrack:
+                repeat_db: float = 13.0) -> NoteTrack:
     """Pitch track and notes (in seconds) of a monophonic recording: steps 1-2 of the module.
 
     Lesson: notebooks/02_ai_duet.ipynb
@@ -245,9 +249,15 @@ def track_notes(audio, sr: int = SR, *, fmin_hz: float = 65.0, fmax_hz: float = 
     gate_db : float
         Frames quieter than the loudest frame by more than this many dB are unvoiced.
     change_semitones : float
-        How far (semitones) the pitch must move, for 40 ms, to start a new note.
+        About how far (semitones) the pitch must move, for a few frames, to start a new note.
     min_note_s : float
-        Shorter notes are dropped, in seconds.
+        Shorter pieces join a neighbour or are dropped, in seconds.
+    switch_cost : float
+        Cost of changing note in the Viterbi path (one frame ``d`` semitones off its note costs
+        ``d**2 / (2 * (change_semitones / 2)**2)``): higher, fewer and longer notes.
+    repeat_db : float
+        Loudness dip (dB below both sides, within 80 ms) that starts the same pitch again;
+        0 turns this off.
 
     Returns
     -------

@@ -78,3 +78,20 @@ def test_save_duet_writes_both_files_and_asks_before_replacing(tmp_path, monkeyp
     assert save.save() is None and "tick &#x27;replace&#x27;" in save.status.value
     save.overwrite.value = True
     assert save.save() == ["ours.mid", "ours.wav"]
+
+
+def test_the_duet_widget_with_sing_puts_a_sung_call_in_its_text_box_and_answers_it(tmp_path, monkeypatch):
+    from lessonkit.models.rules import RuleResponder, RULES
+    from lessonkit.widgets.duet import duet_widget
+
+    monkeypatch.chdir(tmp_path)
+    rule = next(iter(RULES))
+    w = duet_widget({"rule": RuleResponder(rule)}, call="C4", sing=True, respond=False)
+    audio, _ = perform(PHRASE, "choir", seed=1)
+    w.call_input.recorder.receive(audio, 16000)
+    assert Melody.parse(w.text.value).pitches.tolist() == PHRASE.pitches.tolist()
+    w.text.value = w.text.value.replace("D5", "C5", 1)            # the student fixes a note by typing
+    answer = w.respond()
+    assert answer is not None and w.call.pitches.tolist()[4] == 72
+    assert w.save.save() == ["my_duet.mid", "my_duet.wav"]
+    assert duet_widget(call="C4", respond=False).children[0].__class__.__name__ != "CallInput"
