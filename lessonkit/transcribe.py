@@ -7,11 +7,12 @@ Four steps, each one a thing a student can look at:
 1. **Pitch track.** The course's YIN (:func:`lessonkit.analysis.f0_yin`) every 8 ms, then a
    loudness gate (frames more than ``gate_db`` below the loudest frame are unvoiced) and a
    running median over 5 frames (40 ms) that removes single-frame octave jumps.
-   *Why not pYIN?* pYIN keeps many candidate periods per frame and picks a path through them
-   with a hidden Markov model. It helps most on breathy or very low voices, but it is a few
-   hundred lines and an HMM a student has not met yet; on our measurement set (see
-   ``benchmarks/bench_transcribe.py``) YIN with the gate and the median already reaches the
-   targets, so we keep the estimator lesson 03 opens and reads.
+   *Why YIN and not pYIN?* pYIN keeps many candidate periods per frame and picks a path through
+   them with a hidden Markov model; it helps most on breathy or very low voices, but it is a
+   few hundred lines of probability a student has not met. We keep YIN, the estimator the
+   course already opens and reads, and borrow only pYIN's simplest idea, a best path through
+   whole notes (step 2); on our measurement set (``benchmarks/bench_transcribe.py``) that
+   reaches the targets.
 2. **Notes.** A note is a run of voiced frames (dropouts of up to 24 ms where the sound goes on
    are closed). Inside a run, the notes are the most likely path through whole semitones
    (a Viterbi search, the note layer of pYIN): changing note costs ``switch_cost``, so vibrato
@@ -216,10 +217,11 @@ def _repeat_onsets(level: np.ndarray, start: int, stop: int, *, dip_db: float, m
     (within 80 ms of louder sound on both sides) is where the new note starts.
     """
     cuts, last = [], start
+    typical = float(np.median(level[start:stop]))
     for i in range(start + min_frames, stop - (3 * min_frames) // 2):   # room for a note after the dip
         left, right = level[max(start, i - 10):i].max(), level[i + 1:min(stop, i + 11)].max()
         if (level[i] <= level[i - 1] and level[i] < level[i + 1] and min(left, right) - level[i] > dip_db
-                and i - last >= min_frames):
+                and typical - level[i] > dip_db and i - last >= min_frames):   # deeper than a tremolo
             cuts.append(i)
             last = i
     return cuts
@@ -233,7 +235,7 @@ def _fold_octaves(midi: np.ndarray, width: int = 25) -> np.ndarray:
 
 def track_notes(audio, sr: int = SR, *, fmin_hz: float = 65.0, fmax_hz: float = 2000.0, gate_db: float = 30.0,
                 change_semitones: float = 0.7, min_note_s: float = 0.08, switch_cost: float = 12.0,
-                repeat_db: float = 13.0) -> NoteTrack:
+                repeat_db: float = 10.0) -> NoteTrack:
     """Pitch track and notes (in seconds) of a monophonic recording: steps 1-2 of the module.
 
     Lesson: notebooks/02_ai_duet.ipynb
@@ -256,7 +258,8 @@ def track_notes(audio, sr: int = SR, *, fmin_hz: float = 65.0, fmax_hz: float = 
         Cost of changing note in the Viterbi path (one frame ``d`` semitones off its note costs
         ``d**2 / (2 * (change_semitones / 2)**2)``): higher, fewer and longer notes.
     repeat_db : float
-        Loudness dip (dB below both sides, within 80 ms) that starts the same pitch again;
+        Loudness dip (dB below both sides within 80 ms, and below the note's median level) that
+        starts the same pitch again;
         0 turns this off.
 
     Returns

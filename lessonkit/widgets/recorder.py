@@ -130,7 +130,9 @@ function render({ model, el }) {
     const beat = 60 / model.get("tempo_bpm");
     const beats = model.get("beats_per_bar");
     const t0 = ctx.currentTime + 0.15;
-    const downbeat = model.get("count_in") ? t0 + beats * beat : t0;
+    // the singer follows the clicks as heard (output latency) and is heard late (input latency)
+    const lag = (ctx.outputLatency || 0) + (ctx.baseLatency || 0);
+    const downbeat = (model.get("count_in") ? t0 + beats * beat : t0) + lag;
     if (model.get("count_in")) for (let b = 0; b < beats; b++) click(ctx, t0 + b * beat, b === 0);
     const source = ctx.createMediaStreamSource(stream);
     node = ctx.createScriptProcessor(4096, 1, 1);

@@ -138,7 +138,8 @@ class SaveDuet(widgets.HBox):
         self.name = widgets.Text(value=name, description="save as", layout=widgets.Layout(width="260px"))
         self.overwrite = widgets.Checkbox(value=False, description="replace", indent=False,
                                           layout=widgets.Layout(width="90px"))
-        self.button = widgets.Button(description="Save MIDI + WAV", icon="download")
+        self.button = widgets.Button(description="Save MIDI + WAV", icon="download",
+                                     layout=widgets.Layout(width="170px"))
         self.status = widgets.HTML()
         self.button.on_click(lambda _: self.save())
         self.children = [self.name, self.overwrite, self.button, self.status]
