@@ -234,7 +234,7 @@ def probability_heatmap(probs: np.ndarray, *, ax=None, chosen=None, title: str |
     return ax
 
 
-def pitch_curve(track, melody: Melody | None = None, *, ax=None, title: str | None = None):
+def pitch_curve(track, melody: Melody | None = None, *, ax=None, title: str | None = None, found: bool = True):
     """Draw a recording's pitch curve with the notes it was turned into.
 
     Lesson: notebooks/02_ai_duet.ipynb ("sing your call")
@@ -249,6 +249,9 @@ def pitch_curve(track, melody: Melody | None = None, *, ax=None, title: str | No
         melody came from ``transcribe``; default the melody passed as ``track``, if any.
     ax : matplotlib.axes.Axes, optional
         Where to draw.
+    found : bool
+        Draw the notes found in seconds (thin boxes); False shows the curve alone, e.g. for an
+        exercise that asks which notes it holds.
 
     Returns
     -------
@@ -265,8 +268,9 @@ def pitch_curve(track, melody: Melody | None = None, *, ax=None, title: str | No
     ax = _axes(ax)
     midi = 69.0 + 12.0 * np.log2(track.f0_hz / 440.0)
     ax.plot(track.times_s, midi, color="#555555", lw=1.0, label="pitch curve", zorder=3)
-    for on, off, p in zip(track.onsets_s, track.offsets_s, track.pitches):
-        ax.add_patch(_rect(on, p - 0.5, off - on, 1.0, "none", 1.0, None))
+    if found:
+        for on, off, p in zip(track.onsets_s, track.offsets_s, track.pitches):
+            ax.add_patch(_rect(on, p - 0.5, off - on, 1.0, "none", 1.0, None))
     pitches = list(track.pitches)
     if melody is not None:
         expect_type(melody, Melody, "melody")
@@ -291,5 +295,6 @@ def pitch_curve(track, melody: Melody | None = None, *, ax=None, title: str | No
     ax.set_xlabel("time (s)")
     ax.set_ylabel("pitch")
     ax.legend(loc="upper right", fontsize=8)
-    ax.set_title(title or "what you sang (grey) and the notes it became (blue)")
+    ax.set_title(title or ("what was sung (grey) and the notes it became (blue)" if melody is not None
+                           else "what was sung: its pitch over time"))
     return ax
