@@ -12,12 +12,13 @@ PORT ?= 8888
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 STAMP_RUN := $(VENV)/.installed-run
 STAMP_DEV := $(VENV)/.installed-dev
+STAMP_TEACHER := $(VENV)/.installed-teacher
 LESSON0 := notebooks/00_music_as_data.ipynb
 # JupyterLab settings for a classroom: never fetch Jupyter news or check for updates (no requests
 # outside the server, no pop-up asking students about it).
 LAB_OVERRIDES := $(VENV)/share/jupyter/lab/settings/overrides.json
 
-.PHONY: help lab lab-settings notebook test test-fast test-browser browser-deps bench venv dev data clean-venv release grade
+.PHONY: help lab lab-settings notebook notebooks test test-fast test-browser browser-deps bench venv teacher dev data clean-venv release grade
 
 help:
 	@echo "make lab        install and open lesson 00 in JupyterLab (prints the URL with its token)"
@@ -28,6 +29,7 @@ help:
 	@echo "make bench      run benchmarks/ and write benchmarks/RESULTS.md"
 	@echo "make release    make the student versions of the homework (teachers)"
 	@echo "make grade SUBMISSIONS=dir   grade a folder of submissions (teachers)"
+	@echo "make notebooks  write notebooks/NN_name.ipynb from the lesson sources lessons/NN_name.py"
 
 # ---------------------------------------------------------------- installation
 $(BIN)/python:
@@ -43,16 +45,23 @@ $(STAMP_RUN): $(BIN)/python pyproject.toml
 	@$(MAKE) --no-print-directory lab-settings
 	@touch $@
 
+# The teacher extra (nbgrader) is all `make release` / `make grade` need; the dev extras include it.
+$(STAMP_TEACHER): $(BIN)/python pyproject.toml
+	$(BIN)/python -m pip install --quiet -e '.[teacher]'
+	@$(MAKE) --no-print-directory lab-settings
+	@touch $@ $(STAMP_RUN)
+
 $(STAMP_DEV): $(BIN)/python pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@$(MAKE) --no-print-directory lab-settings
-	@touch $@ $(STAMP_RUN)
+	@touch $@ $(STAMP_RUN) $(STAMP_TEACHER)
 
 lab-settings:
 	@mkdir -p $(dir $(LAB_OVERRIDES))
 	@printf '%s\n' '{"@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": false}}' > $(LAB_OVERRIDES)
 
 venv: $(STAMP_RUN)
+teacher: $(STAMP_TEACHER)
 dev: $(STAMP_DEV)
 
 # ---------------------------------------------------------------- students
@@ -89,16 +98,21 @@ test-browser: $(STAMP_DEV) browser-deps
 bench: $(STAMP_DEV)
 	$(BIN)/python -m benchmarks
 
-# ---------------------------------------------------------------- teachers (homework; nbgrader is in the dev extras)
-release: $(STAMP_DEV)
+# ---------------------------------------------------------------- teachers (homework: the teacher extra, nbgrader only)
+release: $(STAMP_TEACHER)
 	$(BIN)/python -m lessonkit homework release
 
 # make grade SUBMISSIONS=dir [FORCE=1]: dir/<student>/<assignment>/<notebook>.ipynb -> grading/
-grade: $(STAMP_DEV)
+grade: $(STAMP_TEACHER)
 	@if [ -z "$(SUBMISSIONS)" ]; then echo "Say which folder to grade: make grade SUBMISSIONS=path/to/submitted"; exit 2; fi
 	$(BIN)/python -m lessonkit homework grade "$(SUBMISSIONS)" $(if $(FORCE),--force,)
 
 # ---------------------------------------------------------------- maintainers
+# Lessons are authored in lessons/NN_name.py (jupytext percent format); this writes the notebooks
+# (outputs cleared, stable cell ids). tests/test_lesson_sources.py checks they are committed equal.
+notebooks: $(STAMP_DEV)
+	$(BIN)/python tools/notebooks.py
+
 data: $(STAMP_DEV)
 	$(BIN)/python -m lessonkit data build
 

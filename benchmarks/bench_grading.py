@@ -2,10 +2,10 @@
 
 Run alone with ``python benchmarks/bench_grading.py``; ``make bench`` collects :func:`run`.
 
-Each submission is graded in a fresh sandboxed process (see lessonkit/grading.py), so the
+Each submission is graded in a fresh sandboxed process (see lessonkit/homework/grading.py), so the
 time per submission is mostly starting Python and importing lessonkit and numpy, plus the
 student's code. The class figures grade 30 example submissions (mostly right, some typical
-mistakes, one stray ``exit()``, one blank; see ``lessonkit.homework.examples``) with 2 at a
+mistakes, one stray ``exit()``, one blank; see ``tests/homework_examples.py``) with 2 at a
 time, first without and then (for assignment 00) with nbgrader's gradebook, formgrader copy
 and feedback files, which add a fixed cost per assignment.
 """
@@ -29,10 +29,23 @@ def _release(tmp):
     return os.path.join(tmp, "source"), os.path.join(tmp, "release")
 
 
+def _examples():
+    """tests/homework_examples.py (test fixtures, not part of the installed package), loaded by path."""
+    import importlib.util
+
+    path = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tests", "homework_examples.py")
+    spec = importlib.util.spec_from_file_location("homework_examples", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
 def run(repeats: int = 3) -> list:
     """Rows of ``{"benchmark", "value", "unit", "target", "note"}``."""
-    from lessonkit import grading
-    from lessonkit.homework import examples, sandbox
+    from lessonkit.homework import grading, sandbox
+
+    examples = _examples()
     from lessonkit.homework.assignment import load_assignment, read_submission
     from lessonkit.homework.grade import grade_folder
 

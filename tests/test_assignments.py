@@ -1,7 +1,7 @@
 """Every assignment: released without secrets, and graded the way a teacher expects.
 
 One class of example submissions per assignment (right, typical wrong, tampering, accidents,
-broken files; see lessonkit/homework/examples.py) is released and graded once per module and
+broken files; see tests/homework_examples.py) is released and graded once per module and
 shared by the tests. The nbgrader round trip (gradebook, formgrader, feedback, --force) runs
 on assignment 00 only: the pipeline does not depend on the assignment.
 """
@@ -14,7 +14,7 @@ import nbformat
 import pytest
 
 from lessonkit.errors import LessonkitError
-from lessonkit.homework import examples
+import homework_examples as examples  # tests/homework_examples.py
 from lessonkit.homework.assignment import load_assignment, load_assignments
 from lessonkit.homework.grade import grade_folder
 from lessonkit.homework.release import find_leaks, main as release_main, repo_root, secret_lines

@@ -9,7 +9,7 @@ import pytest
 from lessonkit import Melody, Note
 from lessonkit.checks import lesson00
 from lessonkit.checks.core import Feedback
-from lessonkit.grading import hidden_check, score_task
+from lessonkit.homework.grading import hidden_check, score_task
 from lessonkit.homework import sandbox, wire
 from lessonkit.homework.assignment import AssignmentError, Task, load_assignment
 
@@ -117,7 +117,7 @@ def test_a_check_cell_without_hidden_check_cannot_be_released(tmp_path):
 
 def test_the_grader_reads_function_exercise_and_hidden_inputs_from_the_check_cell(tmp_path):
     folder = _write_source(tmp_path, "lesson00.check_midi_to_hz(f)\n### BEGIN HIDDEN TESTS\n"
-                                     "from lessonkit.grading import hidden_check\n"
+                                     "from lessonkit.homework import hidden_check\n"
                                      "hidden_check(f, lesson00.midi_to_hz_exercise, [(12,), (13,)], time_s=4)\n"
                                      "### END HIDDEN TESTS")
     task = load_assignment(folder).tasks[0]

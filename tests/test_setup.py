@@ -65,6 +65,31 @@ def test_make_refuses_a_too_old_python_with_a_clear_message(tmp_path):
     assert "needs Python 3.10 or newer" in out.stdout + out.stderr
 
 
+
+def _extras():
+    return tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["optional-dependencies"]
+
+
+def test_teacher_extra_is_nbgrader_only_and_the_dev_extras_include_it_with_the_same_pin():
+    extras = _extras()
+    assert [d.split("==")[0] for d in extras["teacher"]] == ["nbgrader"]
+    assert set(extras["teacher"]) <= set(extras["dev"]), (extras["teacher"], extras["dev"])
+
+
+def _dry_run(tmp_path, *targets):
+    venv = tmp_path / "venv"
+    out = subprocess.run(["make", "-n", "-B", "-f", str(ROOT / "Makefile"), f"VENV={venv}", *targets],
+                         cwd=ROOT, capture_output=True, text=True)
+    return out.stdout + out.stderr
+
+
+def test_make_release_and_grade_install_the_teacher_extra_not_the_test_tools(tmp_path):
+    for target in (["release"], ["grade", "SUBMISSIONS=x"]):
+        out = _dry_run(tmp_path, *target)
+        assert "-e '.[teacher]'" in out and "[dev]" not in out, out
+    out = _dry_run(tmp_path, "test")
+    assert "-e '.[dev]'" in out, out
+
 def test_notebooks_are_committed_with_outputs_cleared():
     for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
         nb = json.loads(path.read_text())

@@ -11,7 +11,7 @@ away. Checking runs the student's function on the inputs and compares:
 ✅ Right: transpose works on all 4 test melodies.
 
 The homework grader uses the *same* exercises on more (hidden) inputs, in a separate
-process the student's code never touched (see ``lessonkit.grading``), so what a check
+process the student's code never touched (see ``lessonkit.homework.grading``), so what a check
 says in class predicts the grade.
 """
 

@@ -1,4 +1,4 @@
-"""Homework: release with nbgrader, grade in a sandbox (see :mod:`lessonkit.grading` for the design).
+"""Homework: release with nbgrader, grade in a sandbox (see :mod:`lessonkit.homework.grading` for the design).
 
 Lesson: none (teachers' tooling; see docs/teacher-guide.md).
 
@@ -9,5 +9,12 @@ Lesson: none (teachers' tooling; see docs/teacher-guide.md).
 * :mod:`~lessonkit.homework.nbgrader_steps`  release, gradebook, formgrader, feedback through nbgrader
 * :mod:`~lessonkit.homework.release`         ``lessonkit homework release`` (``make release``)
 * :mod:`~lessonkit.homework.grade`           ``lessonkit homework grade`` (``make grade``)
-* :mod:`~lessonkit.homework.examples`        right, wrong, tampering and broken example submissions
+* :mod:`~lessonkit.homework.grading`         :func:`hidden_check` (called in assignments' hidden tests) and scoring
+
+The example submissions the tests and benchmarks grade (right, wrong, tampering, broken) are
+test fixtures: tests/homework_examples.py.
 """
+
+from .grading import hidden_check
+
+__all__ = ["hidden_check"]

@@ -11,7 +11,7 @@ A source notebook (``assignments/source/<name>/<name>.ipynb``) uses nbgrader's c
   the only cells of the submission the grader runs;
 * **check cells** (nbgrader "autograder tests", with points): never run by the grader. Their
   visible part is the lesson's check (``lesson00.check_transpose(transpose)``); their
-  ``### BEGIN HIDDEN TESTS`` region calls :func:`lessonkit.grading.hidden_check` with the
+  ``### BEGIN HIDDEN TESTS`` region calls :func:`lessonkit.homework.hidden_check` with the
   lesson's :class:`~lessonkit.checks.core.Exercise` and the extra inputs. The grader reads
   that call (it runs the region with the answer functions replaced by their names) to learn
   the task: which function, which exercise, which inputs;
@@ -191,7 +191,7 @@ def load_assignment(folder: str) -> Assignment:
         When a check cell has no ``hidden_check`` call, an answer function is unknown, or
         grade ids repeat.
     """
-    from .. import grading
+    from . import grading
 
     path = find_source_notebook(folder)
     nb = nbformat.read(path, as_version=4)
@@ -236,12 +236,12 @@ def load_assignment(folder: str) -> Assignment:
         except Exception as err:
             raise AssignmentError(f"{path}: the hidden tests of {cell.grade_id!r} fail in the grader "
                                   f"({type(err).__name__}: {err}). That region should only build inputs and call "
-                                  "lessonkit.grading.hidden_check(function, exercise, cases).") from None
+                                  "lessonkit.homework.hidden_check(function, exercise, cases).") from None
         finally:
             grading._RECORDING.reset(token)
         if len(recorded) != 1:
             raise AssignmentError(
-                f"{path}: check cell {cell.grade_id!r} should call lessonkit.grading.hidden_check exactly once "
+                f"{path}: check cell {cell.grade_id!r} should call lessonkit.homework.hidden_check exactly once "
                 f"inside its {HIDDEN_BEGIN} region (found {len(recorded)} calls)."
             )
         rec = recorded[0]

@@ -35,7 +35,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from ..errors import LessonkitError
 from ..files import atomic_write_bytes
-from .. import grading
+from . import grading
 from .assignment import load_assignments, read_submission
 from .release import repo_root
 
@@ -118,7 +118,7 @@ def grade_folder(submissions, out, *, source=None, force=False, jobs=2, task_tim
     pairs, warnings = discover(submissions, assignments)
     for w in warnings:
         log(f"warning: {w}")
-    watched = [os.path.dirname(os.path.abspath(grading.__file__)), source]
+    watched = [os.path.dirname(os.path.dirname(os.path.abspath(grading.__file__))), source]  # all of lessonkit/
     before = _snapshot(watched)
     t0 = time.monotonic()
 

@@ -1,10 +1,14 @@
-"""Example submissions: right, typical wrong, tampering and broken (for tests, benchmarks and teachers).
+"""Example submissions: right, typical wrong, tampering and broken (test fixtures, also used by benchmarks).
 
-Lesson: none (teachers' tooling; see docs/teacher-guide.md, "Trying the grader").
+Lesson: none (teachers' tooling; see docs/teacher-guide.md, "Writing or changing an assignment").
+Lives under tests/, not in the installed package: tests import it as ``homework_examples``
+(pytest puts tests/ on the path); benchmarks/bench_grading.py loads it by file path.
 
-A teacher who writes a new assignment can check its grading the way the test suite does::
+A teacher who writes a new assignment can check its grading the way the test suite does (from
+the repository root)::
 
-    from lessonkit.homework import examples
+    import sys; sys.path.insert(0, "tests")
+    import homework_examples as examples
     examples.write_class("/tmp/class", "00_music_as_data")   # one folder per kind of submission
     # then: lessonkit homework grade /tmp/class --out /tmp/grades, and compare grades.csv with
     examples.expected_scores(load_assignment("assignments/source/00_music_as_data"))
@@ -21,7 +25,7 @@ import shutil
 
 import nbformat
 
-from .assignment import SOLUTION_BEGIN, SOLUTION_END, cell_kind, find_source_notebook, nbgrader_meta
+from lessonkit.homework.assignment import SOLUTION_BEGIN, SOLUTION_END, cell_kind, find_source_notebook, nbgrader_meta
 
 # ----------------------------------------------------------------------------- building submissions
 
@@ -185,7 +189,7 @@ TAMPER = {
     "tamper_grader_modules": (
         "import sys\n"
         "for name, m in list(sys.modules.items()):\n"
-        "    if name.startswith('lessonkit.homework') or name == 'lessonkit.grading':\n"
+        "    if name.startswith('lessonkit.homework'):\n"
         "        for attr in ('encode', 'score_task', 'compare_all'):\n"
         "            if hasattr(m, attr):\n"
         "                setattr(m, attr, lambda *a, **k: 1.0)\n"),
@@ -301,8 +305,8 @@ def write_class(folder, assignment="00_music_as_data", *, source_root=None, rele
     notebook's name; ``only_a_pdf``: no notebook; ``old_format_v3``; ``renamed_notebook``;
     ``extra_files``). Returns the list of student names written.
     """
-    from .assignment import load_assignment
-    from .release import repo_root
+    from lessonkit.homework.assignment import load_assignment
+    from lessonkit.homework.release import repo_root
 
     root = repo_root()
     source_root = source_root or os.path.join(root, "assignments", "source")

@@ -37,7 +37,7 @@ import contextvars
 import re
 from dataclasses import dataclass, field
 
-from .checks.core import Exercise, Feedback, call_cases
+from ..checks.core import Exercise, Feedback, call_cases
 
 _RECORDING: contextvars.ContextVar = contextvars.ContextVar("lessonkit_grading_recording", default=None)
 
@@ -171,7 +171,7 @@ def grade_submission(assignment, submission, *, student: str = "", task_time_s: 
     submission : lessonkit.homework.assignment.Submission
         From :func:`~lessonkit.homework.assignment.read_submission`.
     """
-    from .homework import sandbox
+    from . import sandbox
 
     grade = SubmissionGrade(student, assignment.name, "graded", auto_max=assignment.auto_max,
                             written_max=assignment.written_max, notes=list(submission.notes))
