@@ -59,35 +59,45 @@ def _fake_microphone_wav(path):
 
 @pytest.fixture(scope="module")
 def sing_setup(browser, scratch):
+    """``(servers, mic_browser)``: ``servers(app)`` starts JupyterLab or Notebook 7 once, on demand."""
     wav = _fake_microphone_wav(scratch / "fake-microphone.wav")
     root = make_scratch_root(scratch, extra_notebooks=[_fixture_notebook(scratch / FIXTURE)])
-    home = scratch / "home-sing"
-    env = isolated_jupyter_env(home)
-    write_lab_settings(env)
-    server = start_jupyter("lab", root, home, name="sing-lab", env=env)
+    started = {}
+
+    def servers(app):
+        if app not in started:
+            home = scratch / f"home-sing-{app}"
+            env = isolated_jupyter_env(home)
+            write_lab_settings(env)
+            started[app] = start_jupyter(app, root, home, name=f"sing-{app}", env=env)
+        return started[app]
+
     mic_browser = browser.browser_type.launch(
         executable_path=str(CHROMIUM), headless=True,
         args=CHROMIUM_ARGS + ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
                               f"--use-file-for-fake-audio-capture={wav}", "--autoplay-policy=no-user-gesture-required"])
     try:
-        yield server, mic_browser
+        yield servers, mic_browser
     finally:
         mic_browser.close()
-        server.shutdown_kernels()
-        server.stop()
+        for server in started.values():
+            server.shutdown_kernels()
+            server.stop()
 
 
-def test_a_sung_phrase_becomes_the_call_and_respond_answers_it(sing_setup):
+@pytest.mark.parametrize("app", ["lab", "notebook"])
+def test_a_sung_phrase_becomes_the_call_and_respond_answers_it(sing_setup, app):
     from lessonkit import Melody
 
-    server, mic_browser = sing_setup
+    servers, mic_browser = sing_setup
+    server = servers(app)
     context = mic_browser.new_context(viewport={"width": 1280, "height": 900}, device_scale_factor=1)
     context.set_default_timeout(30_000)
     context.grant_permissions(["microphone"], origin=server.base_url)
     network = NetworkLog().attach(context)
     page = context.new_page()
     try:
-        nb = NotebookPage(page, server, f"notebooks/{FIXTURE}").open()
+        nb = NotebookPage(page, server, f"notebooks/{FIXTURE}", app=app).open()
         nb.run_all()
         assert not nb.find_problems(), nb.find_problems()
         call_box = nb.widget("your call").locator("input")
@@ -102,11 +112,37 @@ def test_a_sung_phrase_becomes_the_call_and_respond_answers_it(sing_setup):
         nb.click_button("Respond")
         nb.wait_until(lambda: "answered with" in page.locator(".lessonkit-duet").inner_text(), 40.0,
                       "the answer to the sung call")
-        nb.screenshot(ARTIFACTS / "sing-the-call.png")
+        nb.screenshot(ARTIFACTS / f"sing-the-call-{app}.png")
+        server.shutdown_kernels()
         outside = network.outside(server.port)
         assert not outside, f"the page made requests outside the Jupyter server: {outside}"
     except Exception:
-        page.screenshot(path=str(ARTIFACTS / "FAILED-sing-the-call.png"))
+        page.screenshot(path=str(ARTIFACTS / f"FAILED-sing-the-call-{app}.png"))
         raise
     finally:
         context.close()
+
+
+def test_a_refused_microphone_is_explained_in_the_widget(browser, sing_setup):
+    """Without the fake consent UI, headless Chromium refuses the microphone: the widget says what to do."""
+    servers, _ = sing_setup
+    server = servers("lab")
+    refusing = browser.browser_type.launch(executable_path=str(CHROMIUM), headless=True,
+                                           args=CHROMIUM_ARGS + ["--use-fake-device-for-media-stream"])
+    context = refusing.new_context(viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(30_000)
+    page = context.new_page()
+    try:
+        nb = NotebookPage(page, server, f"notebooks/{FIXTURE}").open()
+        nb.run_all()
+        page.locator("button.lessonkit-record").click()
+        panel = page.locator(".lessonkit-call-input")
+        nb.wait_until(lambda: "microphone" in page.locator(".lessonkit-recorder-status").inner_text(), 30.0,
+                      "the recorder to report the refused microphone")
+        status = page.locator(".lessonkit-recorder-status").inner_text()
+        assert "not allowed" in status or "No microphone" in status, status
+        assert "not allowed" in panel.inner_text() or "No microphone" in panel.inner_text()
+        assert not nb.find_problems(), nb.find_problems()       # nothing crashed the kernel
+    finally:
+        context.close()
+        refusing.close()
