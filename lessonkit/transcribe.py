@@ -276,6 +276,8 @@ def track_notes(audio, sr: int = SR, *, fmin_hz: float = 65.0, fmax_hz: float = 
     gate_db = expect_number(gate_db, "gate_db", low=6.0, high=80.0)
     change_semitones = expect_number(change_semitones, "change_semitones", low=0.3, high=3.0)
     min_note_s = expect_number(min_note_s, "min_note_s", low=0.0, high=1.0)
+    switch_cost = expect_number(switch_cost, "switch_cost", low=0.0, high=1000.0)
+    repeat_db = expect_number(repeat_db, "repeat_db", low=0.0, high=60.0)
     f0 = f0_yin(audio, SR, fmin_hz=fmin_hz, fmax_hz=fmax_hz, hop_length=HOP).astype(np.float64)
     level = rms_db_frames(audio, SR, frame_length=4 * HOP, hop_length=HOP).astype(np.float64)
     n = min(len(f0), len(level))

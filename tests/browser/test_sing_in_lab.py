@@ -107,6 +107,8 @@ def test_a_sung_phrase_becomes_the_call_and_respond_answers_it(sing_setup, app):
         record.click()
         nb.wait_until(lambda: call_box.input_value() != "C4", 40.0, "the sung call to reach the text box")
         status = page.locator(".lessonkit-call-input").inner_text()
+        problems = nb.find_problems(min_images=1, min_audio=1)   # the pitch curve and the notes' player
+        assert not problems, problems
         sung = Melody.parse(call_box.input_value())
         assert sung.pitches.tolist() == Melody.parse(PHRASE).pitches.tolist(), (call_box.input_value(), status)
         nb.click_button("Respond")
