@@ -135,7 +135,7 @@ function render({ model, el }) {
     const downbeat = (model.get("count_in") ? t0 + beats * beat : t0) + lag;
     if (model.get("count_in")) for (let b = 0; b < beats; b++) click(ctx, t0 + b * beat, b === 0);
     const source = ctx.createMediaStreamSource(stream);
-    node = ctx.createScriptProcessor(4096, 1, 1);
+    node = ctx.createScriptProcessor(2048, 1, 1);
     const mute = ctx.createGain();
     mute.gain.value = 0;
     chunks = [];
@@ -143,7 +143,8 @@ function render({ model, el }) {
     node.onaudioprocess = (e) => {
       if (!keep) return;
       const data = e.inputBuffer.getChannelData(0);
-      const first = e.playbackTime;                   // when this block's first sample was heard
+      // playbackTime is when this block's *output* plays; its input was captured one block earlier
+      const first = e.playbackTime - data.length / ctx.sampleRate;
       const skip = Math.max(0, Math.round((downbeat - first) * ctx.sampleRate));
       if (skip < data.length) chunks.push(new Float32Array(data.subarray(skip)));
     };
