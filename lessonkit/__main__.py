@@ -1,7 +1,8 @@
 """The ``lessonkit`` command line: build data, train models, release and grade homework.
 
 Run ``python -m lessonkit --help`` (or ``lessonkit --help`` once installed). Each command is a
-``main(argv)`` function in the module named below, so this file stays a short table.
+function ``(argv) -> exit code`` named below as ``"module"`` (its ``main``) or ``"module:function"``,
+so this file stays a short table. ``train FAMILY`` commands all live in :mod:`lessonkit.train`.
 """
 
 import importlib
@@ -10,14 +11,14 @@ import sys
 from .errors import LessonkitError
 
 COMMANDS = {
-    # (group, name): ("module", "what it does")
+    # (group, name): ("module" or "module:function", "what it does")
     ("data", "build"): ("lessonkit.builders.corpus", "parse the music21 folk corpus into data/ (maintainers)"),
-    ("data", "build-instruments"): ("lessonkit.builders.instruments",
+    ("data", "build-instruments"): ("lessonkit.builders.render_instruments",
                                     "render the instrument notes with FluidSynth into data/ (maintainers)"),
-    ("data", "verify"): ("lessonkit.builders.manifest", "check data/ against data/manifest.json"),
+    ("data", "verify"): ("lessonkit.manifest", "check data/ against data/manifest.json"),
     ("homework", "release"): ("lessonkit.homework.release", "make the student versions in assignments/release (teachers)"),
     ("homework", "grade"): ("lessonkit.homework.grade", "grade a folder of submissions into grading/ (teachers)"),
-    ("train", "duet"): ("lessonkit.models.duet", "choose the Markov order and train the duet GRU into data/"),
+    ("train", "duet"): ("lessonkit.train:duet", "choose the Markov order and train the duet GRU into data/"),
 }
 
 
@@ -39,9 +40,10 @@ def main(argv=None) -> int:
     if key not in COMMANDS:
         print(f"lessonkit: unknown command {' '.join(key)!r}.\n\n{usage()}", file=sys.stderr)
         return 2
-    module = importlib.import_module(COMMANDS[key][0])
+    module_name, _, function = COMMANDS[key][0].partition(":")
+    command = getattr(importlib.import_module(module_name), function or "main")
     try:
-        return int(module.main(argv[2:]) or 0)
+        return int(command(argv[2:]) or 0)
     except LessonkitError as err:
         print(f"lessonkit: {err}", file=sys.stderr)
         return 1

@@ -23,7 +23,7 @@ import numpy as np
 
 from .errors import LessonkitError, LessonkitTypeError, expect_type
 from .files import atomic_write_bytes, refuse_overwrite
-from .music import Melody
+from .music import Melody, midi_to_hz
 
 SR = 16000
 """Sample rate of all lessonkit audio, in samples per second (Hz)."""
@@ -34,17 +34,6 @@ SYNTH = "synth"
 DEFAULT_INSTRUMENT = "piano"
 """The voice used when ``render`` is given no instrument: the sampled acoustic grand piano
 of the instrument-note set (see :mod:`lessonkit.instruments`); :data:`SYNTH` needs no data."""
-
-
-def midi_to_hz(pitch):
-    """Frequency of a MIDI pitch in Hz (A4 = 69 = 440 Hz); works on arrays too.
-
-    Lesson: notebooks/00_music_as_data.ipynb
-    """
-    if isinstance(pitch, str):
-        raise LessonkitTypeError(f"midi_to_hz takes a MIDI number such as 69; for a name use "
-                                 f"midi_to_hz(parse_note_name({pitch!r})).")
-    return 440.0 * 2.0 ** ((np.asarray(pitch, dtype=float) - 69.0) / 12.0)
 
 
 def synth_note(pitch: int, duration_s: float, velocity: int = 90, *, sr: int = SR, release_s: float = 0.08):
@@ -112,9 +101,9 @@ def render(melody: Melody, instrument: str | None = None, *, tempo_bpm: float | 
         def play_note(pitch, duration_s, velocity):
             return synth_note(pitch, duration_s, velocity, release_s=release_s)
     else:
-        from .instruments import _check_name, sample_bank
+        from .instruments import check_instrument_name, sample_bank
 
-        _check_name(instrument, available_instruments())
+        check_instrument_name(instrument, available_instruments())
         bank = sample_bank(instrument)
         release_s, play_note = bank.release_s, bank.note
     sps = melody.seconds_per_step

@@ -40,10 +40,10 @@ import zipfile
 
 import numpy as np
 
-from .errors import DataFileError, LessonkitError
+from .errors import DataFileError, SplitError
+from .manifest import DATA_DIR
 from .music import DEFAULT_VELOCITY, Melody
 
-DATA_DIR = os.path.normpath(os.path.join(os.path.dirname(__file__), "..", "data"))
 """The folder of the shipped data files."""
 MELODIES_PATH = os.path.join(DATA_DIR, "melodies.npz")
 """The folk-tune and loop file (tests may point this elsewhere)."""
@@ -54,10 +54,6 @@ _REQUIRED = ("pitches", "onsets_steps", "durations_steps", "note_offsets", "leng
              "tempo_bpm", "split", "loops", "loop_tune", "loop_split", "meta_json", "info_json")
 _SPLIT_ALIASES = {"training": "train", "validation": "valid", "val": "valid", "dev": "valid", "eval": "valid",
                   "testing": "test", "all": None}
-
-
-class SplitError(LessonkitError, ValueError):
-    """A split name is not one of ``"train"``, ``"valid"``, ``"test"`` (or ``None`` for all)."""
 
 
 def _check_split(split, allow_none=True):

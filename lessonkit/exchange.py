@@ -20,7 +20,7 @@ import numpy as np
 
 from .errors import LessonkitError, MidiFileError, expect_int, expect_type
 from .files import atomic_write_bytes, refuse_overwrite
-from .music import Melody
+from .music import Melody, pad_to_bar
 
 ANSWER_MARKER = "answer"
 """Text of the MIDI text event placed where the answer starts in a file from :func:`save_duet`."""
@@ -110,11 +110,9 @@ def duet_midi(call: Melody, answer: Melody, *, call_program: int = 0, answer_pro
     """
     import pretty_midi
 
-    from .widgets.duet import padded_call
-
     expect_type(call, Melody, "call")
     expect_type(answer, Melody, "answer")
-    padded = padded_call(call)
+    padded = pad_to_bar(call)
     pm = call.to_pretty_midi(expect_int(call_program, "call_program", low=0, high=127))
     pm.instruments[0].name = "call"
     offset_s = padded.length_steps * call.seconds_per_step
@@ -156,8 +154,6 @@ def save_duet(call: Melody, answer: Melody, midi_path=None, wav_path=None, *, ov
         The paths written.
     """
     from . import audio
-    from .widgets.duet import padded_call
-
     if midi_path is None and wav_path is None:
         raise LessonkitError('Give midi_path="duet.mid", wav_path="duet.wav", or both.')
     paths = [p for p in (midi_path, wav_path) if p is not None]
@@ -170,7 +166,7 @@ def save_duet(call: Melody, answer: Melody, midi_path=None, wav_path=None, *, ov
         duet_midi(call, answer, call_program=call_program, answer_program=answer_program).write(buffer)
         written.append(atomic_write_bytes(os.fspath(midi_path), buffer.getvalue()))
     if wav_path is not None:
-        both = padded_call(call).then(answer.copy(tempo_bpm=call.tempo_bpm))
+        both = pad_to_bar(call).then(answer.copy(tempo_bpm=call.tempo_bpm))
         written.append(audio.save_wav(audio.render(both, instrument), wav_path, overwrite=overwrite))
     return written
 

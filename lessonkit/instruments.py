@@ -8,7 +8,7 @@ each labelled with its instrument, family, MIDI pitch and velocity. Ours is smal
 ship with the course: 14 instruments x 37 pitches (three octaves) x 2 velocities = 1,036
 notes of 1.5 s, rendered from the FluidR3 General MIDI soundfont (MIT licence) with
 FluidSynth. Each key is held for 1 s and then released. See ``data/README.md`` for how the
-set was made and ``lessonkit.builders.instruments`` for the exact recipe.
+set was made and ``lessonkit.builders.render_instruments`` for the exact recipe.
 
 >>> notes = load_instrument_notes("train")
 >>> notes.audio.shape            # (n_notes, 24000): 1.5 s at 16 kHz each
@@ -20,135 +20,22 @@ a :class:`SampleBank`: for each note it takes the recording of the nearest pitch
 nearest velocity, resamples it to the exact pitch (correcting the soundfont's own tuning),
 scales it for the velocity, loops its sustain if the note is longer than the recording, and
 ends it with a smooth release.
+
+The files themselves are read and checked by :mod:`lessonkit.instrument_files`.
 """
 
 from __future__ import annotations
 
-import csv
 import functools
-import json
-import os
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from .errors import DataFileError, LessonkitError, LessonkitTypeError
+from .instrument_files import DATA_DIR, REBUILD, SPLITS, SR, all_audio, read_audio, read_table  # noqa: F401 (DATA_DIR: old callers)
 
-SR = 16000
-"""Sample rate of the set in Hz (the same as :data:`lessonkit.audio.SR`)."""
-DATA_DIR = os.path.normpath(os.path.join(os.path.dirname(__file__), "..", "data"))
-FILE_STEM = "instruments"
-REBUILD = ("Get the shipped copy back with `git checkout -- data/instruments.*` (or download the course "
-           "again); maintainers rebuild it with `python -m lessonkit data build-instruments --overwrite` "
-           "(needs `apt-get install fluidsynth fluid-soundfont-gm`).")
-SPLITS = ("train", "valid", "test")
 MIN_RELEASE_S = 0.04
 """Shortest release used when playing a note, in seconds (anything shorter can click)."""
-
-
-def _paths(data_dir=None) -> dict:
-    data_dir = data_dir or DATA_DIR
-    return {ext: os.path.join(data_dir, f"{FILE_STEM}.{ext}") for ext in ("flac", "csv", "json")}
-
-
-# ----------------------------------------------------------------------------- the table
-
-
-@functools.lru_cache(maxsize=4)
-def _read_table(data_dir=None):
-    """(info dict, list of row dicts) from the json and csv files, checked against each other."""
-    paths = _paths(data_dir)
-    for path in paths.values():
-        if not os.path.exists(path):
-            raise DataFileError(f"The instrument-note file {path} is missing. {REBUILD}")
-    try:
-        with open(paths["json"], encoding="utf-8") as f:
-            info = json.load(f)
-        with open(paths["csv"], encoding="utf-8", newline="") as f:
-            raw = list(csv.DictReader(f))
-        rows = []
-        for r in raw:
-            rows.append({
-                "instrument": r["instrument"], "family": r["family"], "pitch": int(r["pitch"]),
-                "velocity": int(r["velocity"]), "split": r["split"], "rms_db": float(r["rms_db"]),
-                "f0_hz": float(r["f0_hz"]), "loop_start": int(r["loop_start"]),
-                "loop_samples": int(r["loop_samples"]), "loop_gain": float(r["loop_gain"]),
-            })
-        names = [i["name"] for i in info["instruments"]]
-        clip = int(info["clip_samples"])
-        sr = int(info["sr"])
-    except (OSError, ValueError, KeyError, TypeError) as err:
-        raise DataFileError(f"The instrument-note table ({paths['csv']}, {paths['json']}) is damaged "
-                            f"({type(err).__name__}: {err}). {REBUILD}") from None
-    if sr != SR or len(rows) != int(info.get("n_notes", -1)) or not rows:
-        raise DataFileError(f"{paths['json']} and {paths['csv']} disagree (rows, sample rate). {REBUILD}")
-    if any(r["instrument"] not in names or r["split"] not in SPLITS for r in rows):
-        raise DataFileError(f"{paths['csv']} names an instrument or split that {paths['json']} does not. {REBUILD}")
-    return info, rows, names, clip
-
-
-def _verify_manifest(data_dir):
-    """Check the three files against data/manifest.json when it lists them (about 40 ms)."""
-    manifest_path = os.path.join(data_dir or DATA_DIR, "manifest.json")
-    if not os.path.exists(manifest_path):
-        return
-    from .builders.manifest import read_manifest, verify_manifest
-
-    listed = [n for n in (f"{FILE_STEM}.{e}" for e in ("flac", "csv", "json")) if n in read_manifest(data_dir)]
-    if listed:
-        try:
-            verify_manifest(listed, data_dir=data_dir)
-        except DataFileError as err:
-            raise DataFileError(f"{err} {REBUILD}") from None
-
-
-def _read_audio(data_dir=None, start_row: int = 0, stop_row: int | None = None, *, threads: int = 1) -> np.ndarray:
-    """Rows ``start_row:stop_row`` of the set as float32, ``shape=(n_rows, clip_samples)``.
-
-    With ``threads > 1`` the FLAC is decoded in that many pieces at once (libsndfile releases
-    the GIL), which roughly halves the load time on two cores.
-    """
-    import soundfile as sf
-    from concurrent.futures import ThreadPoolExecutor
-
-    info, rows, _, clip = _read_table(data_dir)
-    stop_row = len(rows) if stop_row is None else stop_row
-    n_rows = stop_row - start_row
-    path = _paths(data_dir)["flac"]
-    out = np.empty((n_rows, clip), dtype=np.float32)
-
-    def decode(lo, hi):   # rows lo:hi (relative), straight into out
-        with sf.SoundFile(path) as f:
-            if f.samplerate != SR or f.channels != 1 or f.frames != len(rows) * clip:
-                raise DataFileError(
-                    f"{path} holds {f.frames} samples ({f.channels} channel(s) at {f.samplerate} Hz) but the "
-                    f"table describes {len(rows)} notes of {clip} samples at {SR} Hz. {REBUILD}")
-            f.seek((start_row + lo) * clip)
-            got = f.read((hi - lo) * clip, dtype="float32", out=out[lo:hi].reshape(-1))
-        if len(got) != (hi - lo) * clip:
-            raise DataFileError(f"{path} ended early: it is truncated. {REBUILD}")
-
-    bounds = np.linspace(0, n_rows, max(1, min(threads, n_rows)) + 1).astype(int)
-    try:
-        if len(bounds) == 2:
-            decode(0, n_rows)
-        else:
-            with ThreadPoolExecutor(len(bounds) - 1) as pool:
-                for job in [pool.submit(decode, lo, hi) for lo, hi in zip(bounds[:-1], bounds[1:])]:
-                    job.result()
-    except DataFileError:
-        raise
-    except Exception as err:  # soundfile raises RuntimeError/LibsndfileError on corrupt files
-        raise DataFileError(f"{path} could not be decoded ({type(err).__name__}: {err}). {REBUILD}") from None
-    return out
-
-
-@functools.lru_cache(maxsize=2)
-def _all_audio(data_dir=None) -> np.ndarray:
-    _verify_manifest(data_dir)
-    audio = _read_audio(data_dir, threads=min(4, os.cpu_count() or 1))
-    audio.flags.writeable = False
-    return audio
 
 
 # ----------------------------------------------------------------------------- the set
@@ -254,19 +141,20 @@ def load_instrument_notes(split: str | None = None, *, instruments=None, data_di
     if split is not None and split not in SPLITS:
         raise LessonkitError(f"split={split!r} is not a split of the instrument notes; use one of {SPLITS} "
                              "or None for all notes.")
-    info, rows, names, _ = _read_table(data_dir)
+    info, rows, names, _ = read_table(data_dir)
     if instruments is not None:
         instruments = [instruments] if isinstance(instruments, str) else list(instruments)
         for name in instruments:
-            _check_name(name, names)
-    cached = _all_audio(data_dir)
+            check_instrument_name(name, names)
+    cached = all_audio(data_dir)
     index = [i for i, r in enumerate(rows) if (split is None or r["split"] == split)
              and (instruments is None or r["instrument"] in instruments)]
     audio = cached.copy() if len(index) == len(rows) else cached[index]   # the student's own copy
     return InstrumentNotes(audio, [dict(rows[i]) for i in index], SR, info)
 
 
-def _check_name(name, names):
+def check_instrument_name(name, names) -> str:
+    """``name`` if it is one of ``names``; else an error that suggests the closest name and lists them all."""
     if not isinstance(name, str):
         raise LessonkitTypeError(f"An instrument name should be a str, but got {type(name).__name__} ({name!r:.40}).")
     if name not in names:
@@ -278,21 +166,24 @@ def _check_name(name, names):
     return name
 
 
+_check_name = check_instrument_name  # the old private name, for code written before it was made public
+
+
 def instrument_names(data_dir=None) -> list[str]:
     """Names of the instruments of the set, in the order they are stored.
 
     >>> instrument_names()[:3]
     ['piano', 'electric_piano', 'vibraphone']
     """
-    return list(_read_table(data_dir)[2])
+    return list(read_table(data_dir)[2])
 
 
 def instrument_info(name: str, data_dir=None) -> dict:
     """One instrument's entry: family, General MIDI ``program``, pitch range ``low``..``high``,
     ``gain_db`` applied when the set was normalised, and ``release_s`` (time to fall 40 dB after
     the key is released)."""
-    info, _, names, _ = _read_table(data_dir)
-    _check_name(name, names)
+    info, _, names, _ = read_table(data_dir)
+    check_instrument_name(name, names)
     return dict(info["instruments"][names.index(name)])
 
 
@@ -428,15 +319,15 @@ class SampleBank:
 
 @functools.lru_cache(maxsize=16)
 def _bank(name: str, data_dir=None) -> SampleBank:
-    info, rows, names, _ = _read_table(data_dir)
-    _check_name(name, names)
+    info, rows, names, _ = read_table(data_dir)
+    check_instrument_name(name, names)
     index = [i for i, r in enumerate(rows) if r["instrument"] == name]
     if index != list(range(index[0], index[-1] + 1)):
         raise DataFileError(f"The notes of {name} are not stored together in the set. {REBUILD}")
-    if _all_audio.cache_info().currsize:
-        audio = _all_audio(data_dir)[index[0]:index[-1] + 1]
+    if all_audio.cache_info().currsize:
+        audio = all_audio(data_dir)[index[0]:index[-1] + 1]
     else:  # read only this instrument's part of the file (about 30 ms)
-        audio = _read_audio(data_dir, index[0], index[-1] + 1)
+        audio = read_audio(data_dir, index[0], index[-1] + 1)
     release = info["instruments"][names.index(name)]["release_s"]
     return SampleBank(name, audio, [rows[i] for i in index], release)
 

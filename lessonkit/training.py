@@ -35,16 +35,16 @@ loading one can never run code, unlike a pickle. They are written atomically.
 
 from __future__ import annotations
 
-import json
 import math
 import os
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 import numpy as np
 
-from .errors import DataFileError, LessonkitError, LessonkitTypeError, LessonkitValueError
-from .files import atomic_write_bytes, refuse_overwrite
+from .errors import LessonkitError, LessonkitTypeError, expect_int, expect_number
+from .files import refuse_overwrite
+from .models.base import load_weights, save_weights
 
 DEFAULT_SECONDS = 60.0
 """Time limit (s) of a :class:`TrainConfig` given neither ``max_seconds`` nor ``max_steps``."""
@@ -108,25 +108,28 @@ class TrainConfig:
 
     def __post_init__(self):
         if self.max_seconds is not None:
-            self.max_seconds = _number(self.max_seconds, "max_seconds", "a number of seconds > 0 such as 60, "
-                                       "or None for no time limit", positive=True)
+            self.max_seconds = expect_number(self.max_seconds, "max_seconds", positive=True,
+                                             advice="a number of seconds > 0 such as 60, or None for no time limit")
         if self.max_steps is not None:
-            self.max_steps = _whole(self.max_steps, "max_steps", 1, "a whole number of steps >= 1 such as 1000, "
-                                    "or None to train for max_seconds")
-        self.lr = _number(self.lr, "lr", "a learning rate > 0 such as 3e-3", positive=True)
-        self.lr_min_factor = _number(self.lr_min_factor, "lr_min_factor", "a number from 0 to 1 such as 0.1",
-                                     low=0.0, high=1.0)
-        self.weight_decay = _number(self.weight_decay, "weight_decay", "a number >= 0 such as 0.0 or 0.01", low=0.0)
+            self.max_steps = expect_int(self.max_steps, "max_steps", low=1, advice="a whole number of steps >= 1 "
+                                        "such as 1000, or None to train for max_seconds")
+        self.lr = expect_number(self.lr, "lr", positive=True, advice="a learning rate > 0 such as 3e-3")
+        self.lr_min_factor = expect_number(self.lr_min_factor, "lr_min_factor", low=0.0, high=1.0,
+                                           advice="a number from 0 to 1 such as 0.1")
+        self.weight_decay = expect_number(self.weight_decay, "weight_decay", low=0.0,
+                                          advice="a number >= 0 such as 0.0 or 0.01")
         if self.grad_clip is not None:
-            self.grad_clip = _number(self.grad_clip, "grad_clip", "a gradient norm > 0 such as 1.0, or None "
-                                     "for no clipping", low=0.0)
-        self.eval_every = _whole(self.eval_every, "eval_every", 1, "a whole number of steps >= 1 such as 50")
+            self.grad_clip = expect_number(self.grad_clip, "grad_clip", low=0.0,
+                                           advice="a gradient norm > 0 such as 1.0, or None for no clipping")
+        self.eval_every = expect_int(self.eval_every, "eval_every", low=1,
+                                     advice="a whole number of steps >= 1 such as 50")
         if self.patience is not None:
-            self.patience = _whole(self.patience, "patience", 1, "a whole number of evaluations >= 1 such as 6, "
-                                   "or None for no early stopping")
-        self.seed = _whole(self.seed, "seed", 0, "a whole number >= 0 such as 0")
+            self.patience = expect_int(self.patience, "patience", low=1, advice="a whole number of evaluations >= 1 "
+                                       "such as 6, or None for no early stopping")
+        self.seed = expect_int(self.seed, "seed", low=0, advice="a whole number >= 0 such as 0")
         if self.threads not in ("auto", None):
-            self.threads = _whole(self.threads, "threads", 1, 'a whole number >= 1 such as 1 or 2, "auto" or None')
+            self.threads = expect_int(self.threads, "threads", low=1,
+                                      advice='a whole number >= 1 such as 1 or 2, "auto" or None')
         for name in ("progress", "overwrite_checkpoint"):
             if not isinstance(getattr(self, name), (bool, np.bool_)):
                 raise LessonkitTypeError(f"TrainConfig({name}={getattr(self, name)!r:.40}): use True or False.")
@@ -146,23 +149,13 @@ class TrainConfig:
 
 
 def _whole(value, name, low, advice):
-    """``value`` as an int >= low, or a LessonkitError that names the TrainConfig/Config field."""
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise LessonkitTypeError(f"{name}={value!r:.40} is not a whole number: use {advice}.")
-    if value < low:
-        raise LessonkitValueError(f"{name}={int(value)} is too small: use {advice}.")
-    return int(value)
+    """Kept for model code written before the validators moved: use :func:`lessonkit.errors.expect_int`."""
+    return expect_int(value, name, low=low, advice=advice)
 
 
 def _number(value, name, advice, *, positive=False, low=None, high=None):
-    """``value`` as a finite float in range, or a LessonkitError that names the field."""
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise LessonkitTypeError(f"{name}={value!r:.40} is not a number: use {advice}.")
-    value = float(value)
-    if (not math.isfinite(value) or (positive and value <= 0) or (low is not None and value < low)
-            or (high is not None and value > high)):
-        raise LessonkitValueError(f"{name}={value:g} is out of range: use {advice}.")
-    return value
+    """Kept for model code written before the validators moved: use :func:`lessonkit.errors.expect_number`."""
+    return expect_number(value, name, low=low, high=high, positive=positive, advice=advice)
 
 
 @dataclass
@@ -391,61 +384,7 @@ class _LivePlot:
 
 # ----------------------------------------------------------------------------- checkpoints
 
-
-def save_checkpoint(path, model, meta: dict | None = None, *, overwrite: bool = False) -> str:
-    """Save a model's weights (and a small JSON-able ``meta`` dict) as a safetensors file.
-
-    Never overwrites without ``overwrite=True``; written atomically. Returns the path.
-    """
-    from safetensors.torch import save
-
-    path = refuse_overwrite(os.fspath(path), overwrite)
-    tensors = {k: t.detach().cpu().contiguous() for k, t in model.state_dict().items()}
-    data = save(tensors, metadata={"lessonkit": json.dumps(meta or {}, default=_jsonable)})
-    return atomic_write_bytes(path, data)
-
-
-def load_checkpoint(path, model=None):
-    """Read a checkpoint written by :func:`save_checkpoint`.
-
-    Parameters
-    ----------
-    path : str
-    model : torch.nn.Module, optional
-        If given, its weights are replaced by the file's (shapes must match).
-
-    Returns
-    -------
-    meta : dict
-        The ``meta`` saved with it (with the weights under ``"state_dict"`` when no model is given).
-    """
-    from safetensors import safe_open
-    from safetensors.torch import load_file
-
-    path = os.fspath(path)
-    if not os.path.exists(path):
-        raise DataFileError(f"There is no checkpoint {path!r}. Train a model first, or check the path.")
-    try:
-        with safe_open(path, framework="pt") as f:
-            meta = json.loads((f.metadata() or {}).get("lessonkit", "{}"))
-        state = load_file(path)
-    except Exception as err:
-        raise DataFileError(f"{path!r} is not a readable safetensors checkpoint ({type(err).__name__}: {err}). "
-                            "Rebuild it with its training command.") from None
-    if model is None:
-        meta["state_dict"] = state
-    else:
-        try:
-            model.load_state_dict(state)
-        except RuntimeError as err:
-            raise DataFileError(f"The checkpoint {path!r} does not fit this model: {str(err)[:300]}") from None
-    return meta
-
-
-def _jsonable(value):
-    if hasattr(value, "item"):
-        return value.item()
-    try:
-        return asdict(value)
-    except TypeError:
-        return str(value)
+save_checkpoint = save_weights
+"""Save a model's weights as safetensors: :func:`lessonkit.models.base.save_weights` (one definition)."""
+load_checkpoint = load_weights
+"""Read a checkpoint: :func:`lessonkit.models.base.load_weights` (one definition)."""

@@ -2,7 +2,7 @@
 
 import pathlib
 
-from lessonkit.builders.manifest import read_manifest, verify_manifest
+from lessonkit.manifest import read_manifest, verify_manifest
 
 DATA = pathlib.Path(__file__).resolve().parents[1] / "data"
 NOT_DATA = {"README.md", "manifest.json"}

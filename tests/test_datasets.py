@@ -9,7 +9,7 @@ import pytest
 
 from lessonkit import datasets
 from lessonkit.builders import corpus as builder
-from lessonkit.builders.manifest import read_manifest, sha256_of, update_manifest, verify_manifest
+from lessonkit.manifest import read_manifest, sha256_of, update_manifest, verify_manifest
 from lessonkit.errors import DataFileError, LessonkitError
 from lessonkit.music import HOLD, REST, Melody
 

@@ -347,12 +347,14 @@ def test_cli_train_duet_writes_both_files(tmp_path, monkeypatch):
     import lessonkit.datasets as datasets
 
     monkeypatch.setattr(datasets, "load_tunes", lambda split: corpus()[:12] if split == "train" else corpus()[12:])
-    assert duet.main(["--steps", "3", "--out", str(tmp_path), "--threads", "1"]) == 0
+    from lessonkit.train import duet as train_duet
+
+    assert train_duet(["--steps", "3", "--out", str(tmp_path), "--threads", "1"]) == 0
     assert sorted(p.name for p in tmp_path.iterdir()) == ["duet_markov.json", "duet_neural.safetensors"]
     loaded = melody_rnn.load_pretrained(str(tmp_path / "duet_neural.safetensors"))
     assert loaded.info["steps"] == 3 and "test_nll" in loaded.info
     with pytest.raises(LessonkitError, match="already exists"):
-        duet.main(["--steps", "3", "--out", str(tmp_path)])
+        train_duet(["--steps", "3", "--out", str(tmp_path)])
 
 
 def test_numpy_step_matches_the_torch_gru(neural_model):

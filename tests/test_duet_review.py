@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from lessonkit import Melody
-from lessonkit.errors import DataFileError, LessonkitError, ModelError
+from lessonkit.errors import DataFileError, LessonkitError, LessonkitTypeError, ModelError
 from lessonkit.models import duet, markov, melody_rnn, rules
 from lessonkit.training import TrainConfig
 
@@ -62,12 +62,21 @@ def test_hot_answers_stay_in_range_and_start_with_a_note(kind, markov_model, neu
 
 
 @pytest.mark.parametrize("kind", ["rules", "markov", "neural"])
-@pytest.mark.parametrize("seed", [-1, 1.5, "0", None])
-def test_bad_seed_is_a_clear_model_error(kind, seed, markov_model, neural_model):
+@pytest.mark.parametrize("seed, error", [(-1, ModelError), (1.5, LessonkitTypeError), ("0", LessonkitTypeError),
+                                         (None, LessonkitTypeError)])
+def test_bad_seed_is_a_clear_error(kind, seed, error, markov_model, neural_model):
+    """A negative seed is a ModelError (a value error); a seed that is not a whole number is a type error,
+    as for bars (one set of validators, lessonkit/errors.py)."""
     model = {"rules": rules.RuleResponder(), "markov": markov_model, "neural": neural_model}[kind]
-    with pytest.raises(ModelError, match="seed") as err:
+    with pytest.raises(error, match="seed") as err:
         model.respond(CALL, seed=seed)
     assert ">= 0" in str(err.value)
+
+
+@pytest.mark.parametrize("kind", ["rules", "markov"])
+def test_whole_valued_float_seed_and_bars_are_accepted(kind, markov_model):
+    model = {"rules": rules.RuleResponder(), "markov": markov_model}[kind]
+    assert model.respond(CALL, bars=2.0, seed=3.0) == model.respond(CALL, bars=2, seed=3)
 
 
 def test_duet_widget_seed_box_refuses_negative_seeds():

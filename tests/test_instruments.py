@@ -10,7 +10,7 @@ from lessonkit import Melody
 from lessonkit import audio
 from lessonkit import instruments as ins
 from lessonkit.analysis import cents_off, estimate_pitch, rms_db
-from lessonkit.builders import instruments as builder
+from lessonkit.builders import render_instruments as builder
 from lessonkit.errors import DataFileError, LessonkitError
 
 FILES = [f"instruments.{ext}" for ext in ("flac", "csv", "json")]
@@ -182,7 +182,7 @@ def copy_set(tmp_path, with_manifest=False):
 
 
 def test_shipped_files_match_the_manifest():
-    from lessonkit.builders.manifest import read_manifest, verify_manifest
+    from lessonkit.manifest import read_manifest, verify_manifest
 
     assert set(FILES) <= set(read_manifest())
     verify_manifest(FILES)

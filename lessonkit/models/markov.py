@@ -37,9 +37,10 @@ import os
 
 import numpy as np
 
-from ..errors import LessonkitTypeError, ModelError
+from ..errors import LessonkitTypeError, ModelError, expect_int
 from ..music import VOCAB_SIZE, Melody
-from .duet import BOS, Responder, as_melodies, sample_token
+from .base import sample_token
+from .responder import BOS, Responder, as_melodies
 
 BASE = VOCAB_SIZE + 1  # 131 symbols: the 130 step tokens and the start marker BOS
 MAX_ORDER = 8
@@ -131,11 +132,8 @@ class MarkovModel(Responder):
     kind = "markov"
 
     def __init__(self, order: int = 5):
-        if isinstance(order, bool) or not isinstance(order, (int, np.integer)):
-            raise LessonkitTypeError(f"order should be a whole number such as 3, not {order!r}.")
-        if not 1 <= order <= MAX_ORDER:
-            raise ModelError(f"order={order}: use 1 (no context) to {MAX_ORDER}.")
-        self.order = int(order)
+        self.order = expect_int(order, "order", low=1, high=MAX_ORDER, error=ModelError,
+                                advice=f"a whole number from 1 (no context) to {MAX_ORDER} such as 3")
         self.tables = []  # per k = 1..order: dict of sorted n-gram keys, counts, context stats, discounts
 
     def fit(self, tunes) -> "MarkovModel":

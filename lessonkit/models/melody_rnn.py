@@ -30,7 +30,7 @@ a minute.
 Left out on purpose: several layers, attention, a separate pitch/duration output (one
 token per step already says both), an input telling which pitch is sounding (tried: no
 gain after 400 steps), and key transposition as data augmentation (it did not help in a
-60 s run; :mod:`lessonkit.models.duet` transposes calls into the model's range instead).
+60 s run; :mod:`lessonkit.models.responder` transposes calls into the model's range instead).
 """
 
 from __future__ import annotations
@@ -42,10 +42,11 @@ import numpy as np
 import torch
 from torch import nn
 
-from ..errors import DataFileError, LessonkitError, LessonkitTypeError, ModelError
+from ..errors import DataFileError, LessonkitError, LessonkitTypeError, ModelError, expect_int, expect_number
 from ..music import VOCAB_SIZE, Melody
-from ..training import TrainConfig, _number, _whole, load_checkpoint, save_checkpoint, train
-from .duet import BOS, Responder, as_melodies, positions, sample_token
+from ..training import TrainConfig, train
+from .base import load_weights, sample_token, save_weights
+from .responder import BOS, Responder, as_melodies, positions
 
 DEFAULT_WEIGHTS = os.path.normpath(os.path.join(os.path.dirname(__file__), "..", "..", "data",
                                                 "duet_neural.safetensors"))
@@ -83,14 +84,14 @@ class Config:
 
     def __post_init__(self):
         for name in ("hidden", "token_dim", "position_dim", "n_positions", "seq_len", "batch_size"):
-            setattr(self, name, _whole(getattr(self, name), name, 1, f"a whole number >= 1 such as "
-                                       f"{getattr(Config, name)}"))
-        self.dropout = _number(self.dropout, "dropout", "a share from 0 (no dropout) up to but not including 1, "
-                               "such as 0.1", low=0.0)
+            setattr(self, name, expect_int(getattr(self, name), name, low=1,
+                                           advice=f"a whole number >= 1 such as {getattr(Config, name)}"))
+        self.dropout = expect_number(self.dropout, "dropout", low=0.0, advice="a share from 0 (no dropout) up to "
+                                     "but not including 1, such as 0.1")
         if self.dropout >= 1:
             raise ModelError(f"dropout={self.dropout:g} would drop all of the memory: use a share from 0 up to "
                              "but not including 1, such as 0.1.")
-        self.lr = _number(self.lr, "lr", "a learning rate > 0 such as 5e-3", positive=True)
+        self.lr = expect_number(self.lr, "lr", advice="a learning rate > 0 such as 5e-3", positive=True)
 
 
 class MelodyRNN(nn.Module):
@@ -248,7 +249,7 @@ def _tune_list(tunes, name: str) -> list:
 
 
 class NeuralResponder(Responder):
-    """The trained network behind the :class:`~lessonkit.models.duet.Responder` interface."""
+    """The trained network behind the :class:`~lessonkit.models.responder.Responder` interface."""
 
     kind = "neural"
 
@@ -336,11 +337,11 @@ class NeuralResponder(Responder):
         """Save as safetensors (weights, config, pitch range, training figures)."""
         meta = dict(config=asdict(self.model.config), pitch_range=list(self.pitch_range),
                     centre_pitch=self.centre_pitch, info=self.info)
-        return save_checkpoint(path, self.model, meta, overwrite=overwrite)
+        return save_weights(path, self.model, meta, overwrite=overwrite)
 
     @classmethod
     def load(cls, path) -> "NeuralResponder":
-        meta = load_checkpoint(path)
+        meta = load_weights(path)
         missing = [key for key in ("config", "pitch_range", "centre_pitch") if key not in meta]
         if missing:
             raise DataFileError(

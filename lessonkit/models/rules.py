@@ -29,7 +29,8 @@ import numpy as np
 
 from ..errors import LessonkitError, ModelError, expect_type
 from ..music import REST, Melody
-from .duet import Responder, as_melodies, as_primer, check_bars, check_seed, check_temperature
+from .base import check_seed, check_temperature
+from .responder import Responder, as_melodies, as_primer, check_bars
 
 
 def shift_pitches(call: Melody, new_pitches) -> Melody:

@@ -19,21 +19,17 @@ from __future__ import annotations
 import ipywidgets as widgets
 
 from ..errors import LessonkitError, expect_type
-from ..models.duet import check_seed
-from ..music import Melody, note_name, parse_note_name
+from ..models.base import check_seed
+from ..music import Melody, note_name, pad_to_bar, parse_note_name
 
 _LENGTHS = [("16th", "/4"), ("8th", "/2"), ("quarter", ""), ("half", "*2")]
 _BLACK = {1, 3, 6, 8, 10}
 
 
-def padded_call(call: Melody) -> Melody:
-    """The call with rests added up to the next bar line, where every answer starts.
-
-    Use it to draw or play call and answer together: ``padded_call(call).then(answer)``.
-    """
-    pickup = call.pickup_steps % call.steps_per_bar
-    pad = (-(call.length_steps - pickup)) % call.steps_per_bar
-    return call.copy(length_steps=call.length_steps + pad)
+padded_call = pad_to_bar
+"""The call with rests added up to the next bar line: :func:`lessonkit.music.pad_to_bar`, under the
+name lessons 01 and 02 import (``from lessonkit.widgets.duet import padded_call``) until they are
+regenerated to import ``pad_to_bar`` from :mod:`lessonkit.music`."""
 
 
 def default_responders() -> dict:
