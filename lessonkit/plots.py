@@ -84,10 +84,7 @@ def piano_roll(melody: Melody, response: Melody | None = None, *, ax=None, title
                                0.35 + 0.65 * note.velocity / 127, label if (i == 0 and response is not None) else None))
     ax.set_xlim(0, total)
     ax.set_ylim(low - 0.5, high + 0.5)
-    # C D E G A when there is room (no two labels a semitone apart, so they never collide), else C E G
-    labelled = (0, 2, 4, 7, 9) if high - low <= 24 else (0, 4, 7)
-    ticks = [p for p in range(low, high + 1) if p % 12 in labelled] or [low]
-    ax.set_yticks(ticks, [note_name(p) for p in ticks], fontsize=8)
+    _label_pitch_rows(ax, low, high, {int(p) for m, *_ in parts for p in m.pitches})
     bar_ticks = list(range(first_bar, total + 1, spb))
     ax.set_xticks(bar_ticks, [str(i + 1) for i in range(len(bar_ticks))])
     ax.set_xlabel(f"bar ({melody.meter}; thin lines are beats, one step = a 16th note)")
@@ -98,6 +95,40 @@ def piano_roll(melody: Melody, response: Melody | None = None, *, ax=None, title
     if title:
         ax.set_title(title)
     return ax
+
+
+def _label_pitch_rows(ax, low: int, high: int, held: set) -> None:
+    """Name every pitch row that holds a note; C D E G A (or C E G) rows too where they have room.
+
+    A held pitch a semitone above another held one is named on the right-hand axis, so two labels
+    never sit on neighbouring rows of the same side (they would overlap).
+    """
+    left, right = [], []
+    for p in sorted(q for q in held if low <= q <= high):
+        (right if (p - 1) in left else left).append(p)
+    labelled = (0, 2, 4, 7, 9) if high - low <= 24 else (0, 4, 7)
+    reference = [p for p in range(low, high + 1)
+                 if p % 12 in labelled and all(abs(p - q) > 1 for q in left) and p not in right]
+    ticks = sorted(left + reference) or [low]
+    ax.set_yticks(ticks, [note_name(p) for p in ticks], fontsize=8)
+    for tick, p in zip(ax.get_yticklabels(), ticks):
+        if p not in held:
+            tick.set_color("#888888")  # a landmark row, no note on it
+    if right:
+        other = ax.secondary_yaxis("right")
+        other.set_yticks(right, [note_name(p) for p in right], fontsize=8)
+
+
+def _round_hz_ticks(freqs_hz: np.ndarray, top_row: int, mel: bool) -> tuple[list, list]:
+    """Row positions and labels of round frequencies (100, 500, 1000 Hz...) on a spectrogram's rows."""
+    top_hz = float(freqs_hz[top_row - 1])
+    if mel:
+        values = [v for v in (100, 200, 500, 1000, 2000, 4000, 8000) if freqs_hz[0] <= v <= top_hz]
+    else:
+        step = next(s for s in (100, 200, 250, 500, 1000, 2000, 5000) if top_hz / s <= 8)
+        values = list(np.arange(0, top_hz + 1e-9, step))
+    rows = np.interp(values, freqs_hz[:top_row], np.arange(top_row)) + 0.5
+    return list(rows), [f"{v:g}" for v in values]
 
 
 def _rect(x, y, w, h, colour, alpha, label):
@@ -166,8 +197,8 @@ def spectrogram(audio: np.ndarray, *, sr: int | None = None, ax=None, title: str
         max_hz = expect_number(max_hz, "max_hz", low=1, hint="Give a frequency in Hz, e.g. 4000.")
         top_row = max(2, int(np.searchsorted(spec.freqs_hz, max_hz)))
         ax.set_ylim(0, top_row)
-    idx = np.linspace(0, top_row - 1, 6).astype(int)
-    ax.set_yticks(idx + 0.5, [f"{spec.freqs_hz[i]:.0f}" for i in idx])
+    rows, labels = _round_hz_ticks(np.asarray(spec.freqs_hz, dtype=float), top_row, kind == "mel")
+    ax.set_yticks(rows, labels)  # round values (500, 1000, ... Hz), not whatever the bins happen to be
     ax.set_xlabel("time (s)")
     ax.set_ylabel("frequency (Hz)")
     ax.figure.colorbar(image, ax=ax, label="dB", pad=0.01)
@@ -224,8 +255,11 @@ def probability_heatmap(probs: np.ndarray, *, ax=None, chosen=None, title: str |
     # label C, E and G rows, but none right under HOLD, where the labels would collide
     classes = (0, 4, 7) if len(rows) <= 30 else (0,)
     ticks = [i for i, p in enumerate(rows[:-2]) if p % 12 in classes and i < len(rows) - 4]
-    ticks += [len(rows) - 2, len(rows) - 1]
-    ax.set_yticks(ticks, [note_name(rows[i]) for i in ticks[:-2]] + ["HOLD", "REST"], fontsize=8)
+    ticks += [len(rows) - 2]
+    ax.set_yticks(ticks, [note_name(rows[i]) for i in ticks[:-1]] + ["HOLD"], fontsize=8)
+    # REST on the right-hand axis: on neighbouring rows, HOLD and REST labels would overlap
+    other = ax.secondary_yaxis("right")
+    other.set_yticks([len(rows) - 1], ["REST"], fontsize=8)
     ax.set_xlabel("step of the answer (a 16th note each; lines are bar lines)")
     ax.set_ylabel("next token")
     ax.figure.colorbar(image, ax=ax, label="probability", pad=0.01)

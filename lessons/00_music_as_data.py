@@ -46,8 +46,10 @@ from lessonkit.checks import lesson00 as check
 # %% [markdown]
 # ## 1. A melody you can type
 # We write notes by name: a letter, an optional `#` (sharp) or `b` (flat), and an octave number.
-# `C4` is middle C. A plain note lasts one beat (a quarter note); `/2` halves it, `*2` doubles it;
-# `r` is a rest; `|` is a bar line, just for your eyes. Here is the start of *Twinkle, Twinkle*:
+# `C4` is middle C. A plain note lasts one beat (a quarter note, 4 steps of a 16th); after the name,
+# `/2` halves it (an eighth), `/4` quarters it (a 16th), `*2` doubles it (a half note) and `*3/2`
+# makes it one and a half beats; `r` is a rest, written the same way (`r/2` is half a beat of
+# silence); `|` is a bar line, just for your eyes. Here is the start of *Twinkle, Twinkle*:
 
 # %%
 twinkle = Melody.parse("C4 C4 G4 G4 | A4 A4 G4*2 | F4 F4 E4 E4 | D4 D4 C4*2")
@@ -338,6 +340,10 @@ plt.show()
 # **frequency** (how many times per second the wave repeats, in Hz), and the lines above it are its
 # *harmonics* at 2×, 3×, 4× that frequency. Their strengths give an instrument its colour (*timbre*);
 # lesson 03 builds a neural network that learns exactly that.
+#
+# The colour bar is in **dB** (decibels), the loudness scale of sound engineers: 0 dB is the loudest
+# spot of the picture, and every 10 dB further down is 10 times weaker (-20 dB is 100 times weaker,
+# -60 dB a million times). That is why faint harmonics still show: brighter means louder.
 #
 # ### Two instruments, one note
 # The same note, C4, on a flute and on a trumpet. Same pitch, so the same lowest line; but look at how

@@ -198,6 +198,9 @@ plt.show()
 
 
 # %% [markdown]
+# (*Log scale*: the shade grows with how many times *more* often a pair came, not how many more. Without
+# it the `HOLD` column, counted hundreds of thousands of times, would leave every other square white.)
+#
 # **Ask yourself.** Why is the `HOLD` column so dark? Find the row of D5: which notes follow it most
 # often, and are they near it or far away? What does that say about how folk melodies move?
 
@@ -258,9 +261,14 @@ audio.play(call.then(answer))
 # A **Markov model of order n** looks at the last `n - 1` tokens. It knows much more, but long
 # contexts are rare: most 7-token contexts of a new melody never appeared in the examples at all.
 # *Smoothing* fixes that: the model mixes in what shorter contexts say, in proportion to how much it
-# trusts the long one (`MarkovModel` uses *Kneser-Ney* smoothing; read `lessonkit/models/markov.py`:
-# the counting and the smoothing are a few dozen lines). The model also moves your call into the
-# keys it knows best, answers there, and moves the answer back to your key.
+# trusts the long one. (`MarkovModel` uses a recipe called *Kneser-Ney* smoothing, after the two
+# people who found it: it keeps back a little probability from every count it has seen and shares it
+# out by what shorter contexts say, trusting most the notes that have followed many different
+# contexts. Read `lessonkit/models/markov.py`: the counting and the smoothing are a few dozen lines.)
+# The model also moves your call into the keys it knows best, answers there, and moves the answer
+# back to your key. The duet below tells you when it did: *"it thought in a key +7 semitones away,
+# then moved back"* means it moved your call 7 semitones up, answered there, and moved its answer 7
+# semitones down again, so you hear it in your key.
 #
 # Counting takes a few seconds per model:
 
@@ -279,10 +287,23 @@ duet_widget({**markovs, "rule: answer on the dominant": rules.RuleResponder()}, 
 # %% [markdown]
 # ### How much does remembering more help?
 # We cannot judge by ear alone. We measure how **surprised** each model is by tunes it has never seen
-# (the *valid* tunes): the average of `-log p` of each actual next token, in *nats per step* (lesson 02
-# explains it; lower is better). A model that remembers too little is often surprised; one that
-# remembers a lot has seen few examples of each long context, and needs smoothing to cope.
-# `MarkovModel` goes up to order 8.
+# (the *valid* tunes). For each step we take the probability `p` the model gave to the token that
+# really came next, and turn it into a *surprise* with the natural logarithm: `-ln p`.
+#
+# **Logarithms in plain words.** `ln` answers "how many times do I multiply to get there?", so it
+# turns *chances* into *amounts of surprise* that add up. A sure thing (`p = 1`) is no surprise at
+# all; every time the chance halves, the surprise grows by the same 0.69; a blind guess among the 130
+# tokens is 4.87. The unit is called a **nat** (from *natural* logarithm). The cell below prints the
+# table. We average the surprise over all steps: *nats per step*, lower is better (lesson 02 uses it
+# again).
+
+# %%
+for p, name in [(1, "1 (sure)"), (1 / 2, "1/2"), (1 / 4, "1/4"), (1 / 130, "1/130 (a blind guess)")]:
+    print(f"p = {name:22s} surprise -ln p = {-np.log(p):.2f} nats")
+
+# %% [markdown]
+# A model that remembers too little is often surprised; one that remembers a lot has seen few
+# examples of each long context, and needs smoothing to cope. `MarkovModel` goes up to order 8.
 
 # %%
 few_valid = valid[::4]
@@ -296,11 +317,14 @@ plt.title("how surprised each Markov model is by new tunes")
 plt.show()
 best = orders[int(np.argmin(surprise))]
 print("least surprised at order", best, "(the largest order tried)" if best == orders[-1] else "")
+for n, before, after in zip(orders[1:], surprise, surprise[1:]):
+    print(f"order {n - 1} -> {n}: {before - after:+.3f} nats per step")
 
 # %% [markdown]
-# **Ask yourself.** Where is the curve flat? Here the longest memory tried is also the least
-# surprised, but each extra step of memory helps less and less. Smoothing is why the curve does not
-# shoot back up for long orders: an unseen long context falls back on what shorter ones say. Without
+# **Ask yourself.** Where is the curve flat, and where does it drop? Read the gains printed under the
+# plot: they do not shrink evenly. Some extra steps of memory help a lot (often the one that lets the
+# model see a whole beat of 4 steps), others hardly at all. Smoothing is why the curve does not shoot
+# back up for long orders: an unseen long context falls back on what shorter ones say. Without
 # smoothing, an unseen context would get probability 0, an infinite surprise.
 
 # %% [markdown]

@@ -74,6 +74,13 @@ duet_widget(call=call_text)
 # *memory* of 256 numbers that it updates at each step, and from that memory it scores all 130
 # possible next tokens. Training adjusts its ~300,000 weights so that the scores of the tokens that
 # really came next in the folk tunes go up.
+#
+# How to read the printout below: `Embedding(131, 64)` turns each token into 64 numbers; there are
+# 131 rows for 130 tokens because one extra "a tune starts here" token begins every tune.
+# `Embedding(32, 16)` does the same for where the step falls in the bar (32 places). `GRU(80, 256)` is the
+# memory (64 + 16 = 80 numbers in, 256 kept). `Dropout(p=0.2)` switches off a random 20% of the
+# memory's numbers at every training step, so the net cannot lean on any single one; it is switched
+# off when the net plays. `Linear(in_features=256, out_features=130)` scores the 130 tokens.
 
 # %%
 neural = load_pretrained("neural")
@@ -100,7 +107,9 @@ audio.play(padded_call(call).then(answer))
 # The shipped network trained for about 10 minutes (5,000 steps). Yours gets one minute.
 # `melody_rnn.train_model` trains a fresh network on the training tunes. Every 50 steps it measures the
 # loss on the *valid* tunes (never trained on), draws both curves, and keeps the weights with the best
-# valid loss (*early stopping*). The loss is the average surprise per step, in nats. Watch it fall.
+# valid loss (*early stopping*). The loss is the average surprise per step, `-ln p` in nats, as in
+# lesson 01's table (0 for a sure thing, 0.69 for a coin flip, 4.87 for a blind guess among 130
+# tokens); section 4 looks at it closely. Watch it fall.
 # It stops after 60 seconds.
 
 # %%
@@ -123,6 +132,20 @@ print(my_model.respond(call, seed=0))
 # **Ask yourself.** The train curve is measured on batches the net is learning from, the valid curve on
 # tunes it never saw. What would it mean if the train loss kept falling while the valid loss went up?
 # How much did the extra 9 minutes of training buy the shipped net?
+#
+# <details><summary>Our answer</summary>
+#
+# Train loss falling while valid loss rises would mean the net is memorising its training tunes
+# instead of learning the style (*overfitting*): early stopping keeps the weights from before that.
+# **Why is the valid loss below the train loss at first?** Two reasons. The train loss is measured
+# with dropout on (20% of the memory switched off, which makes the net worse on purpose) and is
+# averaged over the last 50 steps, while the net was still worse; the valid loss is measured with
+# dropout off, by the net as it is at that moment. **Why two "valid" numbers in `neural.info`?**
+# `best_valid_loss` (0.87) is the training curve's measure: short 64-step windows cut from the
+# valid tunes, each starting with no memory of what came before. `valid_nll` (0.84) scores every
+# valid tune whole, from its first note, so the net has more context and is less surprised. Lower
+# is better for both; only compare numbers measured the same way.
+# </details>
 
 # %% [markdown]
 # ## 4. Which model knows folk music best?
@@ -230,10 +253,11 @@ for letter, statement in check.TEMPERATURE_CHOICES.items():
     print(letter, statement)
 
 # %%
-check.check_temperature_prediction(at_0_1="?", at_2_0="?")   # YOUR ANSWER: a letter for each
+prediction = dict(at_0_1="?", at_2_0="?")   # YOUR ANSWER: a letter for each temperature
+check.note_temperature_prediction(**prediction)
 
 # %% [markdown]
-# Now test your prediction. Listen to both:
+# Now test your prediction. Listen to both answers (nothing is graded yet):
 
 # %%
 runs = {t: neural.generate(call, bars=2, temperature=t, seed=0) for t in (0.1, 1.0, 2.0)}
@@ -242,6 +266,12 @@ print("T = 0.1:", cold)
 print("T = 2.0:", hot)
 audio.play_side_by_side({"T = 0.1": padded_call(call).then(cold),
                          "T = 2.0": padded_call(call).then(hot)})
+
+# %% [markdown]
+# Which statement fits what you heard? Now check the prediction you wrote down above:
+
+# %%
+check.check_temperature_prediction(**prediction)
 
 
 # %% [markdown]
@@ -287,7 +317,11 @@ plt.show()
 
 # %% [markdown]
 # **Try it.** Back in the duet: set the temperature to 0 (always the most likely token) and ask for 8
-# bars. Why does the net get stuck? Then find the temperature you like best.
+# bars, once from the neural net and once from the Markov model. Which one gets stuck holding one
+# note, and which one keeps moving? (Hint: once the Markov model has held a note for 7 steps, all it
+# sees is `HOLD`, and at temperature 0 it always plays its favourite token after `HOLD`s: another
+# `HOLD`. The net remembers the whole call and where it is in the bar.) Then find the temperature
+# you like best.
 
 # %%
 duet_widget({"neural (shipped)": neural, "neural (yours)": my_model, "Markov": markov},

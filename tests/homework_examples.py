@@ -80,76 +80,85 @@ def make_submission(release_nb, answers=None, *, after=None, append_cells=(), de
 
 WRONG = {
     "00_music_as_data": {
-        # transpose moves every note one semitone too far
-        "wrong_off_by_one": {"transpose_answer": (
-            "def transpose(melody, semitones):\n"
-            "    notes = [Note(n.pitch + semitones + 1, n.onset_steps, n.duration_steps) for n in melody]\n"
-            "    return Melody(notes, length_steps=melody.length_steps, meter=melody.meter)\n")},
-        # the first/last note as the range; only note starts counted as sounding
+        # bars counted from 1 instead of 0
+        "wrong_off_by_one": {"busiest_bar_answer": (
+            "def busiest_bar(melody):\n"
+            "    spb = melody.steps_per_bar\n"
+            "    counts = [0] * (-(-melody.length_steps // spb))\n"
+            "    for note in melody:\n        counts[note.onset_steps // spb] += 1\n"
+            "    return counts.index(max(counts)) + 1\n")},
+        # leaps measured with their sign (a leap down is missed); every REST step counted, not the longest run
         "wrong_typical": {
-            "pitch_range_answer": "def pitch_range(melody):\n    return (melody[0].pitch, melody[-1].pitch)\n",
-            "sounding_fraction_answer": ("def sounding_fraction(melody):\n    tokens = melody.to_tokens()\n"
-                                         "    return sum(1 for t in tokens if t < 128) / len(tokens)\n")},
+            "widest_leap_answer": ("def widest_leap(melody):\n    p = [n.pitch for n in melody]\n"
+                                   "    return max([b - a for a, b in zip(p[:-1], p[1:])], default=0)\n"),
+            "longest_rest_answer": "def longest_rest(tokens):\n    return sum(1 for t in tokens if t == REST)\n"},
         # every function returns the answer to the notebook's first example
         "wrong_hard_coded": {
-            "transpose_answer": "def transpose(melody, semitones):\n"
-                                "    return Melody.parse('D4 D4 A4 A4 B4 B4 A4*2 G4 G4 F#4 F#4 E4 E4 D4*2')\n",
-            "pitch_range_answer": "def pitch_range(melody):\n    return (60, 69)\n",
-            "notes_per_bar_answer": "def notes_per_bar(melody):\n    return [7, 7]\n",
-            "midi_to_hz_answer": "def midi_to_hz(pitch):\n    return {69: 440.0, 60: 261.6255653005986}.get(pitch, 440.0)\n",
-            "sounding_fraction_answer": "def sounding_fraction(melody):\n    return 1.0\n"},
+            "stretch_answer": "def stretch(melody, factor):\n"
+                              "    return Melody.parse('C4*2 C4*2 G4*2 G4*2 | A4*2 A4*2 G4*4')\n",
+            "widest_leap_answer": "def widest_leap(melody):\n    return 7\n",
+            "busiest_bar_answer": "def busiest_bar(melody):\n    return 1\n",
+            "semitones_between_answer": "def semitones_between(f1_hz, f2_hz):\n    return 12.0\n",
+            "longest_rest_answer": "def longest_rest(tokens):\n    return 3\n"},
     },
     "01_rules_vs_examples": {
-        # probabilities that do not sum to 1: the counts themselves
-        "wrong_not_normalised": {"next_probs_answer": "def next_probs(counts, token):\n    return counts[token]\n"},
-        # all tunes joined into one sequence; retrograde that reverses the rhythm too
+        # probabilities added instead of multiplied
+        "wrong_not_normalised": {"sequence_probability_answer": (
+            "def sequence_probability(probs, tokens):\n"
+            "    return float(sum(probs[a, b] for a, b in zip(tokens[:-1], tokens[1:])))\n")},
+        # all tunes joined into one sequence; the copy of the sequence starts where the last note ends
         "wrong_typical": {
-            "bigram_counts_answer": (
-                "def bigram_counts(tunes):\n    counts = np.zeros((130, 130), dtype=int)\n"
-                "    tokens = [t for tune in tunes for t in tune.to_tokens()]\n"
-                "    for a, b in zip(tokens[:-1], tokens[1:]):\n        counts[a, b] += 1\n    return counts\n"),
-            "retrograde_answer": ("def retrograde(call):\n"
-                                  "    return Melody.from_tokens(call.to_tokens()[::-1])\n")},
+            "pair_next_counts_answer": (
+                "def pair_next_counts(tunes, a, b):\n    counts = np.zeros(130, dtype=int)\n"
+                "    t = [x for tune in tunes for x in tune.to_tokens()]\n"
+                "    for x, y, z in zip(t[:-2], t[1:-1], t[2:]):\n"
+                "        if x == a and y == b:\n            counts[z] += 1\n    return counts\n"),
+            "answer_with_sequence_answer": (
+                "def answer_with_sequence(call, semitones):\n"
+                "    end = call[-1].onset_steps + call[-1].duration_steps\n"
+                "    copy = [Note(n.pitch + semitones, n.onset_steps + end, n.duration_steps) for n in call]\n"
+                "    return Melody(list(call) + copy, meter=call.meter)\n")},
         "wrong_hard_coded": {
-            "retrograde_answer": "def retrograde(call):\n    return Melody.parse('E4 G4 E4 C4')\n",
-            "bigram_counts_answer": ("def bigram_counts(tunes):\n"
-                                     "    return lesson01.reference_bigram_counts(lesson01._tunes())\n"),
-            "next_probs_answer": ("def next_probs(counts, token):\n    p = np.zeros(130)\n    p[128] = 0.6\n"
-                                  "    p[62] = p[64] = 0.2\n    return p\n"),
+            "answer_with_sequence_answer": "def answer_with_sequence(call, semitones):\n"
+                                           "    return Melody.parse('C4 E4 G4 E4 | D4 F#4 A4 F#4')\n",
+            "pair_next_counts_answer": ("def pair_next_counts(tunes, a, b):\n    counts = np.zeros(130, dtype=int)\n"
+                                        "    counts[64] = 4\n    return counts\n"),
+            "sequence_probability_answer": "def sequence_probability(probs, tokens):\n    return 0.0015\n",
             "greedy_answer_answer": "def greedy_answer(counts, start_token, n_steps):\n"
                                     "    return [128, 62, 60, 128, 62, 60][:n_steps]\n"},
     },
     "02_ai_duet": {
-        # temperature applied but the probabilities no longer sum to 1
-        "wrong_not_normalised": {"apply_temperature_answer": (
-            "def apply_temperature(probs, temperature):\n"
-            "    return np.asarray(probs, dtype=float) ** (1.0 / temperature)\n")},
+        # top-k without dividing by the sum of the kept probabilities
+        "wrong_not_normalised": {"top_k_answer": (
+            "def top_k(probs, k):\n    p = np.asarray(probs, dtype=float)\n"
+            "    keep = np.argsort(-p, kind='stable')[:k]\n    out = np.zeros_like(p)\n"
+            "    out[keep] = p[keep]\n    return out\n")},
         # bits instead of nats, and 0 * log 0 left in (nan)
         "wrong_typical": {
-            "mean_nll_answer": "def mean_nll(probs_of_actual):\n    return float(np.mean(-np.log2(probs_of_actual)))\n",
+            "tune_nll_answer": ("def tune_nll(probs, tokens):\n"
+                                "    return float(np.mean([-np.log2(probs[a, b]) for a, b in zip(tokens[:-1], tokens[1:])]))\n"),
             "entropy_nats_answer": ("def entropy_nats(probs):\n    p = np.asarray(probs, dtype=float)\n"
                                     "    return float(-np.sum(p * np.log(p)))\n")},
         "wrong_hard_coded": {
-            "mean_nll_answer": "def mean_nll(probs_of_actual):\n    return 0.6931471805599453\n",
-            "perplexity_answer": "def perplexity(nll):\n    return 1.0\n",
-            "apply_temperature_answer": "def apply_temperature(probs, temperature):\n"
-                                        "    return np.array([0.71, 0.25, 0.04, 0.0])\n",
+            "tune_nll_answer": "def tune_nll(probs, tokens):\n    return 0.9780057513570365\n",
+            "perplexity_from_probs_answer": "def perplexity_from_probs(probs_of_actual):\n    return 2.0\n",
+            "top_k_answer": "def top_k(probs, k):\n    return np.array([0.0, 2 / 3, 0.0, 1 / 3])\n",
             "entropy_nats_answer": "def entropy_nats(probs):\n    return 0.6931471805599453\n"},
     },
 }
 """Typical wrong submissions per assignment: ``{assignment: {kind: {answer grade_id: source}}}``."""
 
 EXPECTED_WRONG = {
-    # autograded points a teacher expects, (lowest, highest)
-    "00_music_as_data": {"wrong_off_by_one": (10.0, 10.0),   # transpose 0 of 3, the rest right
-                         "wrong_typical": (8.0, 11.0),       # most of range and all of sounding fraction lost
-                         "wrong_hard_coded": (0.0, 3.5)},    # only the notebook's first example of each task
-    "01_rules_vs_examples": {"wrong_not_normalised": (9.0, 9.25),  # next_probs: right only where a row sums to 1
-                             "wrong_typical": (5.0, 8.0),
-                             "wrong_hard_coded": (0.0, 3.0)},
-    "02_ai_duet": {"wrong_not_normalised": (7.0, 7.6),      # only T = 1 inputs come out right
-                   "wrong_typical": (7.0, 7.6),              # mean_nll lost; entropy wrong (nan) where p = 0
-                   "wrong_hard_coded": (0.0, 2.5)},
+    # autograded points a teacher expects, (lowest, highest); only the hidden inputs earn points
+    "00_music_as_data": {"wrong_off_by_one": (10.0, 10.0),   # busiest_bar 0 of 3, the rest right
+                         "wrong_typical": (10.0, 11.0),      # about half of widest_leap and of longest_rest lost
+                         "wrong_hard_coded": (0.0, 2.5)},    # only hidden inputs that happen to share an answer
+    "01_rules_vs_examples": {"wrong_not_normalised": (9.0, 9.5),   # sequence_probability: right only for 1 token
+                             "wrong_typical": (9.0, 10.5),         # calls ending in a rest; pairs across tunes
+                             "wrong_hard_coded": (0.0, 1.0)},
+    "02_ai_duet": {"wrong_not_normalised": (7.0, 7.6),      # top_k right only when the k kept tokens sum to 1
+                   "wrong_typical": (7.0, 7.6),              # tune_nll lost; entropy wrong (nan) where p = 0
+                   "wrong_hard_coded": (0.0, 1.0)},
 }
 
 # ----------------------------------------------------------------------------- tampering
@@ -210,11 +219,11 @@ TAMPER = {
 TAMPER_ONLY = {
     "00_music_as_data": {
         # A Melody subclass that claims to equal anything, returned as the answer.
-        "tamper_melody_subclass": {"transpose_answer": (
+        "tamper_melody_subclass": {"stretch_answer": (
             "class AlwaysEqual(Melody):\n"
             "    def __eq__(self, other):\n        return True\n"
             "    def __ne__(self, other):\n        return False\n"
-            "def transpose(melody, semitones):\n"
+            "def stretch(melody, factor):\n"
             "    return AlwaysEqual(list(melody), length_steps=melody.length_steps)\n")},
     },
 }
@@ -225,8 +234,8 @@ TAMPER_ONLY = {
 
 def _accidents(assignment, ref):
     """Right answers with accidents around them (they must keep the points the answers earn)."""
-    ids = assignment.answer_ids
     funcs = [t.function for t in assignment.tasks]
+    ids = [f"{f}_answer" for f in funcs]  # the answer cells of the graded tasks, in order
     out = {}
     a = dict(ref)
     a[ids[0]] = ref[ids[0]] + "\nexit()\n"
@@ -245,14 +254,16 @@ def _accidents(assignment, ref):
     out["accident_deleted_cell"] = {"answers": ref, "delete": [ids[1]]}
     if assignment.name == "00_music_as_data":
         a = dict(ref)
-        a["midi_to_hz_answer"] = ("import os\ndef midi_to_hz(pitch):\n    if pitch == 60:\n        os._exit(1)\n"
-                                  "    return 440.0 * 2 ** ((pitch - 69) / 12)\n")
+        a["semitones_between_answer"] = ("import os, math\ndef semitones_between(f1_hz, f2_hz):\n"
+                                         "    if f2_hz == 220.0:\n        os._exit(1)\n"
+                                         "    return 12 * math.log2(f2_hz / f1_hz)\n")
         out["accident_crash_in_function"] = {"answers": a}
         out["accident_added_helper_cell"] = {
-            "answers": {**ref, "midi_to_hz_answer": "def midi_to_hz(pitch):\n    return helper(pitch)\n"},
-            "after": {"midi_to_hz_answer": ["def helper(pitch):\n    return 440.0 * 2 ** ((pitch - 69) / 12)"]}}
-        out["accident_magic_and_display"] = {"answers": {**ref, "pitch_range_answer": (
-            "%matplotlib inline\n!ls\n" + ref["pitch_range_answer"] + "\ndisplay(pitch_range(twinkle))\n")}}
+            "answers": {**ref, "semitones_between_answer": ("def semitones_between(f1_hz, f2_hz):\n"
+                                                            "    return helper(f1_hz, f2_hz)\n")},
+            "after": {"semitones_between_answer": ["def helper(a, b):\n    return 12 * math.log2(b / a)"]}}
+        out["accident_magic_and_display"] = {"answers": {**ref, "widest_leap_answer": (
+            "%matplotlib inline\n!ls\n" + ref["widest_leap_answer"] + "\ndisplay(widest_leap(twinkle))\n")}}
     return out
 
 
@@ -263,6 +274,7 @@ def expected_scores(assignment) -> dict:
     out = {"reference": (full, full), "blank": (0.0, 0.0)}
     out.update({k: (0.0, 0.0) for k in TAMPER})
     out.update({k: (0.0, 0.0) for k in TAMPER_ONLY.get(assignment.name, {})})
+    out["lookup_library"] = (0.0, 0.0)  # answers looked up in the installed package earn nothing
     for k in ("accident_exit", "accident_os_exit", "accident_loop_in_cell", "old_format_v3", "renamed_notebook",
               "extra_files"):
         out[k] = (full, full)
@@ -270,8 +282,8 @@ def expected_scores(assignment) -> dict:
     out["accident_deleted_cell"] = (full - pts[1], full - pts[1])         # the deleted answer's task only
     out["not_a_notebook"] = out["only_a_pdf"] = (0.0, 0.0)
     if assignment.name == "00_music_as_data":
-        out["accident_crash_in_function"] = (12.8, 12.9)   # one of 12 inputs of midi_to_hz crashed; the rest count
-        out["accident_added_helper_cell"] = (11.0, 11.0)   # cells students add are not run: midi_to_hz fails
+        out["accident_crash_in_function"] = (12.71, 12.72)  # one of 7 inputs of semitones_between crashed; the rest count
+        out["accident_added_helper_cell"] = (11.0, 11.0)   # cells students add are not run: semitones_between fails
         out["accident_magic_and_display"] = (full, full)
     out.update(EXPECTED_WRONG.get(assignment.name, {}))
     return out
@@ -324,6 +336,7 @@ def write_class(folder, assignment="00_music_as_data", *, source_root=None, rele
     first = spec.answer_ids[0]
     plain.update({k: {first: code + "\n" + blank[first]} for k, code in TAMPER.items()})
     plain.update(TAMPER_ONLY.get(assignment, {}))
+    plain["lookup_library"] = {f"{t.function}_answer": lookup_answer(t.function) for t in spec.tasks}
     written = []
 
     def put(student, nb=None, raw=None, name=None):
@@ -375,3 +388,66 @@ def write_typical_class(folder, n=30, assignment="00_music_as_data", **kwargs):
         names.append(student)
     shutil.rmtree(tmp)
     return names
+
+
+# ----------------------------------------------------------------------------- answers looked up in the library
+
+LOOKUP_SKIP = ("widgets", "duet", "melody_rnn", "training", "builders", "homework", "__main__")
+"""Modules the lookup does not import (slow: torch, ipywidgets, nbformat); none holds a check or a homework task."""
+
+
+def lookup_answer(function: str) -> str:
+    """An answer cell that defines ``function`` by looking up an answer in the installed lessonkit.
+
+    What a student who reads the library would try first: an exercise or task with the same
+    name and its ``.reference``; any function whose name contains the task's (``reference_<name>``,
+    ``<name>``, private helpers), tried in turn until one returns without an error; and the
+    expected answers of the check's visible inputs, when the arguments are one of them. Used to
+    show that the installed package holds nothing that earns points (see
+    ``tests/test_assignments.py``).
+    """
+    return f'''import importlib, pkgutil
+import lessonkit
+
+def _lookup_candidates(name):
+    modules = []
+    for info in pkgutil.walk_packages(lessonkit.__path__, "lessonkit."):
+        if any(word in info.name for word in {LOOKUP_SKIP!r}):
+            continue
+        try:
+            modules.append(importlib.import_module(info.name))
+        except Exception:
+            pass
+    functions, tables = [], []
+    for module in modules:
+        for attr in dir(module):
+            obj = getattr(module, attr, None)
+            if getattr(obj, "name", None) == name and hasattr(obj, "cases"):
+                if callable(getattr(obj, "reference", None)):
+                    functions.append(obj.reference)
+                values = getattr(obj, "expected_values", None)
+                if values is not None:
+                    tables.append((list(obj.cases), list(values)))
+            elif callable(obj) and not isinstance(obj, type) and name in attr.lower() \\
+                    and not attr.lower().startswith("check"):
+                functions.append(obj)
+    return functions, tables
+
+_found_{function} = _lookup_candidates({function!r})
+
+def {function}(*args):
+    functions, tables = _found_{function}
+    for cases, values in tables:
+        for case, value in zip(cases, values):
+            try:
+                if len(case) == len(args) and all(a is b or repr(a) == repr(b) for a, b in zip(case, args)):
+                    return value
+            except Exception:
+                pass
+    for candidate in functions:
+        try:
+            return candidate(*args)
+        except Exception:
+            pass
+    return None
+'''

@@ -84,9 +84,9 @@ def test_the_leak_search_finds_a_solution_line_left_in_a_release(released, tmp_p
     shutil.copytree(released / "release" / name, leaky)
     path = leaky / f"{name}.ipynb"
     nb = nbformat.read(str(path), as_version=4)
-    nb.cells[3].source += "\n    return sounding / len(tokens)"
+    nb.cells[3].source += "\n    return 12 * math.log2(f2_hz / f1_hz)"
     nbformat.write(nb, str(path))
-    assert any("sounding / len(tokens)" in leak for leak in find_leaks(str(released / "source" / name), str(leaky)))
+    assert any("12 * math.log2(f2_hz / f1_hz)" in leak for leak in find_leaks(str(released / "source" / name), str(leaky)))
 
 
 # ----------------------------------------------------------------------------- grading every assignment
@@ -139,21 +139,41 @@ def test_stray_exit_and_crashing_cells_keep_the_points_the_answers_earn(graded_c
     assert "crash (skipped)" in graded_class["rows"][("accident_os_exit", name)]["notes"]
 
 
-def test_off_by_one_transposition_loses_exactly_the_transpose_task_with_a_hint(graded_class):
+def test_bars_counted_from_1_lose_exactly_the_busiest_bar_task_with_a_hint(graded_class):
     g = graded_class["grades"][("wrong_off_by_one", "00_music_as_data")]
     scores = {t.function: t.score for t in g.tasks}
-    assert scores == {"transpose": 0.0, "pitch_range": 2.0, "notes_per_bar": 3.0, "midi_to_hz": 2.0,
-                      "sounding_fraction": 3.0}
-    assert "semitones" in g.tasks[0].hint
+    assert scores == {"stretch": 3.0, "widest_leap": 2.0, "busiest_bar": 0.0, "semitones_between": 2.0,
+                      "longest_rest": 3.0}
+    assert "numbered from 0" in {t.function: t for t in g.tasks}["busiest_bar"].hint
 
 
-def test_probabilities_that_do_not_sum_to_1_lose_that_task_with_a_hint(graded_class):
+def test_probabilities_added_or_not_renormalised_lose_that_task_with_a_hint(graded_class):
     g = graded_class["grades"][("wrong_not_normalised", "01_rules_vs_examples")]
-    task = {t.function: t for t in g.tasks}["next_probs"]
-    assert task.score <= 0.25 * task.points and "divide the row by its sum" in task.hint
+    task = {t.function: t for t in g.tasks}["sequence_probability"]
+    assert task.score <= 0.25 * task.points and "multiply" in task.hint
     g = graded_class["grades"][("wrong_not_normalised", "02_ai_duet")]
-    task = {t.function: t for t in g.tasks}["apply_temperature"]
+    task = {t.function: t for t in g.tasks}["top_k"]
     assert task.score <= 0.25 * task.points and "sum" in task.hint
+
+
+@pytest.mark.parametrize("name", ASSIGNMENTS)
+def test_answers_looked_up_in_the_installed_library_score_no_more_than_the_blank(graded_class, name):
+    """Every answer cell of the released notebook replaced by a lookup of lessonkit (references, same-named
+    functions, the visible inputs' answers) earns nothing: no graded task's solution ships to students."""
+    blank = _score(graded_class, "blank", name)
+    assert _score(graded_class, "lookup_library", name) <= blank
+    g = graded_class["grades"][("lookup_library", name)]
+    assert not [n for n in g.notes if "timeout" in n or "crash" in n]  # the lookups ran, and found nothing that helps
+
+
+def test_the_lookup_finds_a_solution_where_the_library_ships_one():
+    """The lookup is a real attack: on a lesson exercise (whose solution the lesson shows) it finds the reference."""
+    from lessonkit.checks import lesson00
+
+    namespace = {}
+    exec(examples.lookup_answer("transpose"), namespace)
+    melody, semitones = lesson00.transpose_exercise.cases[1]
+    assert namespace["transpose"](melody, semitones) == lesson00.reference_transpose(melody, semitones)
 
 
 def test_broken_submissions_are_reported_and_the_rest_graded(graded_class):

@@ -5,7 +5,6 @@ import os
 
 import pytest
 
-from lessonkit.checks import homework00, lesson00
 from lessonkit.homework.assignment import load_assignment, load_assignments
 from lessonkit.homework.release import repo_root
 
@@ -25,29 +24,40 @@ def test_each_assignment_has_3_to_6_tasks_and_a_written_answer_with_points_state
         assert f"{task.points:g} point" in task.title
 
 
-def test_visible_checks_are_the_lessons_own_exercises():
-    a = load_assignment(os.path.join(SOURCE, "00_music_as_data"))
-    by_function = {t.function: t.exercise for t in a.tasks}
-    assert by_function["transpose"] is lesson00.transpose_exercise
-    assert by_function["pitch_range"] is lesson00.pitch_range_exercise
-    assert by_function["notes_per_bar"] is lesson00.notes_per_bar_exercise
-    assert by_function["midi_to_hz"] is lesson00.midi_to_hz_exercise
-    assert by_function["sounding_fraction"] is homework00.sounding_fraction_exercise
-    for task in a.tasks:  # hidden inputs add to the visible ones, which are graded too
-        assert task.cases[: len(task.exercise.cases)] == list(task.exercise.cases)
-        assert len(task.hidden_cases) >= len(task.exercise.cases)
-
-
 @pytest.mark.parametrize("name", ASSIGNMENTS)
-def test_every_task_is_graded_with_the_lessons_or_the_homeworks_own_exercise(name):
+def test_graded_tasks_are_homework_tasks_whose_solution_stays_with_the_teacher(name):
     nn = name[:2]
-    known = []
-    for module in (f"lessonkit.checks.lesson{nn}", f"lessonkit.checks.homework{nn}"):
-        known += list(importlib.import_module(module).EXERCISES.values())
+    module = importlib.import_module(f"lessonkit.checks.homework{nn}")
+    lesson = importlib.import_module(f"lessonkit.checks.lesson{nn}")
     a = load_assignment(os.path.join(SOURCE, name))
     for task in a.tasks:
-        assert any(task.exercise is e for e in known), task.function
-        assert task.cases[: len(task.exercise.cases)] == list(task.exercise.cases)
+        # the task's check ships with no reference; the teacher's reference comes from the hidden region
+        assert any(task.exercise is e for e in module.TASKS.values()), task.function
+        assert task.exercise.reference is None and task.reference.__module__ == "__lessonkit_source__"
+        # new tasks: none is a lesson exercise, none is named after a function of the library
+        assert task.function not in lesson.EXERCISES and task.exercise.name not in lesson.EXERCISES
+        # graded on hidden inputs only, at least as many as the check shows, of the same kinds
+        assert task.cases == task.hidden_cases and len(task.hidden_cases) >= len(task.exercise.cases)
+        # the check's visible answers agree with the teacher's reference
+        judge = task.exercise.with_reference(task.reference)
+        feedback = judge.compare_all([("ok", v) for v in task.exercise.expected_values])
+        assert feedback.passed, (task.function, feedback)
+
+
+def test_no_graded_task_is_solved_by_a_public_function_of_the_same_name():
+    import pkgutil
+
+    import lessonkit
+    from homework_examples import LOOKUP_SKIP
+
+    names = set()
+    for info in pkgutil.walk_packages(lessonkit.__path__, "lessonkit."):
+        if not any(word in info.name for word in LOOKUP_SKIP):
+            names.update(dir(importlib.import_module(info.name)))
+    for name in ASSIGNMENTS:
+        for task in load_assignment(os.path.join(SOURCE, name)).tasks:
+            public = [n for n in names if not n.startswith(("_", "check")) and not n.endswith("_task")]
+            assert not [n for n in public if task.function in n.lower()], task.function
 
 
 @pytest.mark.slow

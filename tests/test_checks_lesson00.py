@@ -81,3 +81,63 @@ def test_duration_check_accepts_rounding_and_names_the_mistake():
     assert not lesson00.check_duration_s("10.67", twinkle, 90).passed
     assert "upside down" in lesson00.check_duration_s(24.0, twinkle, 90).hint
     assert "counted notes" in lesson00.check_duration_s(14 * 60 / 360, twinkle, 90).hint
+
+
+# ----------------------------------------------------------------------------- hints for crashes (issue 10, section 3)
+
+
+def _notes_per_bar_with_round(melody):
+    spb = melody.steps_per_bar
+    counts = [0] * -(-melody.length_steps // spb)
+    for note in melody:
+        counts[round(note.onset_steps / spb)] += 1
+    return counts
+
+
+def _notes_per_bar_from_bar_1(melody):
+    spb = melody.steps_per_bar
+    counts = [0] * -(-melody.length_steps // spb)
+    for note in melody:
+        counts[note.onset_steps // spb + 1] += 1
+    return counts
+
+
+def test_two_mistakes_that_raise_the_same_index_error_get_different_hints():
+    from lessonkit.checks import lesson00
+
+    by_round = lesson00.check_notes_per_bar(_notes_per_bar_with_round)
+    from_1 = lesson00.check_notes_per_bar(_notes_per_bar_from_bar_1)
+    assert "IndexError" in by_round.hint and "IndexError" in from_1.hint
+    assert "round()" in by_round.hint and "//" in by_round.hint
+    assert "counted from 0" in from_1.hint and "round()" not in from_1.hint
+    assert by_round.hint.split("(On the input")[0] != from_1.hint.split("(On the input")[0]
+
+
+def test_a_crash_names_the_input_the_expected_answer_and_the_line():
+    from lessonkit.checks import lesson00
+
+    hint = lesson00.check_notes_per_bar(_notes_per_bar_from_bar_1).hint
+    first = lesson00.notes_per_bar_exercise.cases[0][0]
+    assert repr(first) in hint  # which input
+    assert str(lesson00.reference_notes_per_bar(first)) in hint  # what it should give (in class only)
+    assert "counts[note.onset_steps // spb + 1] += 1" in hint  # the line that raised it
+
+
+def test_the_grader_never_shows_a_hidden_inputs_expected_answer():
+    from lessonkit.checks import lesson00
+    from lessonkit.checks.core import call_cases
+
+    melody = Melody.parse("C4 D4 E4 F4 | G4*4 | r*4 | A4/2 A4/2 r*3")
+    feedback = lesson00.notes_per_bar_exercise.compare_all(call_cases(_notes_per_bar_from_bar_1, [(melody,)]),
+                                                           [(melody,)])
+    assert "counted from 0" in feedback.hint and "should give" not in feedback.hint
+
+
+def test_midi_to_hz_with_a_brackets_mistake_gets_a_hint_about_brackets():
+    from lessonkit.checks import lesson00
+
+    for wrong in (lambda p: 440 * 2 ** (p - 69 / 12), lambda p: 440 * 2 ** (p - 69) / 12):
+        feedback = lesson00.check_midi_to_hz(wrong)
+        assert not feedback.passed and "brackets" in feedback.hint
+    feedback = lesson00.check_midi_to_hz(lambda p: 440 * 2 ** (p - 69))
+    assert "divide the distance from A4 by 12" in feedback.hint

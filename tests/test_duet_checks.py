@@ -76,3 +76,11 @@ def test_temperature_mistakes_get_hints():
     fb = lesson02.check_temperature_prediction("a", "d")
     assert not fb.passed and "unlikely" in fb.hint
     assert "not one of the choices" in lesson02.check_temperature_prediction("z", "a").message
+
+
+def test_a_temperature_prediction_is_noted_before_listening_and_graded_after():
+    noted = lesson02.note_temperature_prediction("A", "b")
+    assert (noted.at_0_1, noted.at_2_0, noted.problem) == ("a", "b", "")
+    assert "Noted" in str(noted) and "listen" in str(noted) and "Right" not in str(noted)
+    assert "not one of the choices" in lesson02.note_temperature_prediction("?", "b").problem
+    assert lesson02.check_temperature_prediction(noted.at_0_1, noted.at_2_0).passed

@@ -1,5 +1,6 @@
 """The grader's parts: the JSON-only wire format, the sandboxed worker, hidden checks, scoring."""
 
+import math
 import os
 import textwrap
 
@@ -7,8 +8,9 @@ import numpy as np
 import pytest
 
 from lessonkit import Melody, Note
-from lessonkit.checks import lesson00
+from lessonkit.checks import homework00, lesson00
 from lessonkit.checks.core import Feedback
+from lessonkit.errors import LessonkitError
 from lessonkit.homework.grading import hidden_check, score_task
 from lessonkit.homework import sandbox, wire
 from lessonkit.homework.assignment import AssignmentError, Task, load_assignment
@@ -91,14 +93,14 @@ def test_score_shares_points_among_inputs_and_uses_the_lessons_hints():
     assert graded.score == 0.0 and "semitones" in graded.hint
 
 
-def _write_source(tmp_path, check_source):
+def _write_source(tmp_path, check_source, setup="from lessonkit.checks import lesson00"):
     import nbformat
 
     nb = nbformat.v4.new_notebook()
     meta = lambda gid, **kw: {"nbgrader": {"grade_id": gid, "schema_version": 3, "grade": False, "solution": False,
                                            "locked": False, "task": False, **kw}}
     nb.cells = [
-        nbformat.v4.new_code_cell("from lessonkit.checks import lesson00", metadata=meta("setup", locked=True)),
+        nbformat.v4.new_code_cell(setup, metadata=meta("setup", locked=True)),
         nbformat.v4.new_code_cell("def f(x):\n    ### BEGIN SOLUTION\n    return x\n    ### END SOLUTION",
                                   metadata=meta("answer", solution=True)),
         nbformat.v4.new_code_cell(check_source, metadata=meta("check", grade=True, locked=True, points=1)),
@@ -115,14 +117,45 @@ def test_a_check_cell_without_hidden_check_cannot_be_released(tmp_path):
         load_assignment(folder)
 
 
-def test_the_grader_reads_function_exercise_and_hidden_inputs_from_the_check_cell(tmp_path):
-    folder = _write_source(tmp_path, "lesson00.check_midi_to_hz(f)\n### BEGIN HIDDEN TESTS\n"
+def test_the_grader_reads_function_task_reference_and_hidden_inputs_from_the_check_cell(tmp_path):
+    folder = _write_source(tmp_path, "homework00.check_semitones_between(f)\n### BEGIN HIDDEN TESTS\n"
                                      "from lessonkit.homework import hidden_check\n"
-                                     "hidden_check(f, lesson00.midi_to_hz_exercise, [(12,), (13,)], time_s=4)\n"
-                                     "### END HIDDEN TESTS")
+                                     "def ref(a, b):\n    return 12 * math.log2(b / a)\n"
+                                     "hidden_check(f, homework00.semitones_between_task, [(100.0, 200.0), (1.0, 3.0)], "
+                                     "reference=ref, time_s=4)\n"
+                                     "### END HIDDEN TESTS", setup="import math\nfrom lessonkit.checks import homework00")
     task = load_assignment(folder).tasks[0]
-    assert task.function == "f" and task.exercise is lesson00.midi_to_hz_exercise
-    assert task.hidden_cases == [(12,), (13,)] and task.time_s == 4 and task.points == 1
+    assert task.function == "f" and task.exercise is homework00.semitones_between_task
+    assert task.hidden_cases == [(100.0, 200.0), (1.0, 3.0)] and task.time_s == 4 and task.points == 1
+    assert task.cases == task.hidden_cases  # the visible inputs' answers ship to students: only hidden ones earn points
+    assert task.reference(100.0, 200.0) == 12.0 and task.reference.__module__ == "__lessonkit_source__"
+
+
+@pytest.mark.parametrize("call,words", [
+    # the lesson exercise's reference, or any reference from the installed package, ships to every student
+    ("hidden_check(f, lesson00.midi_to_hz_exercise, [(12,), (13,)])", "no reference="),
+    ("hidden_check(f, lesson00.midi_to_hz_exercise, [(12,)], reference=lesson00.reference_midi_to_hz)",
+     "from the lessonkit package"),
+    ("def ref(p):\n    return 440.0 * 2 ** ((p - 69) / 12)\n"
+     "hidden_check(f, lesson00.midi_to_hz_exercise, [(12,)], reference=ref)", "ships in the lessonkit package"),
+])
+def test_a_graded_task_whose_reference_ships_to_students_cannot_be_released(tmp_path, call, words):
+    folder = _write_source(tmp_path, "lesson00.check_midi_to_hz(f)\n### BEGIN HIDDEN TESTS\n"
+                                     f"from lessonkit.homework import hidden_check\n{call}\n### END HIDDEN TESTS")
+    with pytest.raises(AssignmentError, match=words) as err:
+        load_assignment(folder)
+    assert "reference=your_function" in str(err.value)  # the message says the fix
+
+
+def test_a_homework_task_knows_only_its_visible_answers_and_needs_the_teachers_reference():
+    task = homework00.semitones_between_task
+    assert task.reference is None and task.expected() == task.expected_values
+    with pytest.raises(LessonkitError, match="reference="):
+        task.expected([(1.0, 2.0)])
+    assert task.with_reference(lambda a, b: 12 * math.log2(b / a)).expected([(1.0, 2.0)]) == [12.0]
+    feedback = hidden_check(lambda a, b: 12 * math.log2(b / a), task, [(1.0, 2.0), (3.0, 4.0)],
+                            reference=lambda a, b: 12 * math.log2(b / a))
+    assert feedback.passed and feedback.n_cases == 2
 
 
 # ----------------------------------------------------------------------------- the sandbox
@@ -137,7 +170,7 @@ def _run(answer, function="f", cases=((1,), (2,)), **kwargs):
 
 def test_sandbox_returns_values_and_errors_per_input():
     run = _run("def f(x):\n    if x == 2:\n        raise ValueError('two')\n    return [x, (x,)]")
-    assert run.results[0] == [("ok", [1, (1,)]), ("error", "ValueError: two")]
+    assert run.results[0] == [("ok", [1, (1,)]), ("error", "ValueError: two | in your line: raise ValueError('two')")]
 
 
 def test_a_statement_that_raises_is_reported_and_the_next_ones_still_run():
@@ -247,3 +280,63 @@ def test_an_assignments_data_files_are_next_to_the_answers(tmp_path):
              {"source": "def f(x):\n    return len(tune) + x", "label": "answer"}]
     run = sandbox.run_job(cells, [{"function": "f", "cases": [(1,)]}], files={"tune.txt": str(data)})
     assert run.results[0] == [("ok", 4)]
+
+
+@pytest.mark.slow
+def test_isolation_works_for_a_checkout_and_a_venv_under_tmp(tmp_path):
+    """A fresh /tmp would hide a checkout or venv that lives in /tmp: the sandbox must still run them, isolated."""
+    import json
+    import shutil
+    import site
+    import subprocess
+    import sys
+
+    if not str(tmp_path).startswith("/tmp/"):
+        pytest.skip("pytest's tmp_path is not under /tmp here")
+    if not sandbox._namespaces_work():
+        pytest.skip("unshare with user namespaces is not available here")
+    clone = tmp_path / "clone"
+    shutil.copytree(os.path.join(sandbox.PACKAGE_ROOT, "lessonkit"), clone / "lessonkit",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    venv = tmp_path / "venv"
+    subprocess.run([getattr(sys, "_base_executable", sys.executable), "-m", "venv", "--without-pip", str(venv)],
+                   check=True)
+    python = venv / "bin" / "python"
+    venv_site = subprocess.run([str(python), "-c", "import site; print(site.getsitepackages()[0])"],
+                               capture_output=True, text=True, check=True).stdout.strip()
+    with open(os.path.join(venv_site, "shared-packages.pth"), "w") as f:  # numpy etc. from this test's venv
+        f.write("\n".join(site.getsitepackages()) + "\n")
+    script = textwrap.dedent(f"""
+        import json, sys
+        sys.path.insert(0, {str(clone)!r})
+        from lessonkit.homework import sandbox
+        answer = '''
+        import os, lessonkit
+        def f(x):
+            out = [os.path.dirname(os.path.dirname(lessonkit.__file__))]
+            try:
+                open(lessonkit.__file__, 'a').close(); out.append('wrote')
+            except OSError:
+                out.append('read-only')
+            open('scratch.txt', 'w').write('ok')
+            out.append(open('scratch.txt').read())
+            out.append(os.getpid() < 10)
+            return out
+        '''
+        cells = [{{"source": "import math", "label": "setup"}}, {{"source": answer, "label": "answer"}}]
+        run = sandbox.run_job(cells, [{{"function": "f", "cases": [(1,)]}}], task_time_s=20, statement_time_s=20)
+        print(json.dumps({{"scratch": sandbox.needs_scratch_mount(), "isolated": run.isolated,
+                           "results": run.results, "issues": [i.message for i in run.issues]}}))
+        """)
+    done = subprocess.run([str(python), "-I", "-c", script], capture_output=True, text=True, timeout=300,
+                          cwd=str(tmp_path))
+    assert done.returncode == 0, done.stderr[-2000:]
+    out = json.loads(done.stdout.strip().splitlines()[-1])
+    assert out["scratch"] and out["isolated"], out
+    assert out["results"] == [[["ok", [str(clone), "read-only", "ok", True]]]], out
+
+
+def test_a_crash_in_the_graders_worker_brings_back_the_students_line_for_the_hint():
+    run = _run("def f(x):\n    counts = [0, 0]\n    return counts[round(x / 2) + 1]")
+    status, text = run.results[0][1]
+    assert status == "error" and text.startswith("IndexError") and "in your line: return counts[round(x / 2) + 1]" in text

@@ -54,3 +54,34 @@ def test_probability_heatmap_can_share_pitch_rows():
     ax = plots.probability_heatmap(probs, pitch_limits=(55, 70))
     assert ax.images[0].get_array().shape == (70 - 55 + 1 + 2, 8)  # pitch rows, then HOLD and REST
     plt.close("all")
+
+
+def test_piano_roll_names_every_pitch_row_that_holds_a_note_without_overlap():
+    import matplotlib.pyplot as plt
+
+    from lessonkit import Melody, plots
+
+    melody = Melody.parse("C4 D#4 G3 G#3 | A#3 C4*2 F4")  # G3 and G#3 a semitone apart, D#4 and F4 off the C D E G A rows
+    ax = plots.piano_roll(melody)
+    left = [t.get_text() for t in ax.get_yticklabels()]
+    right = [t.get_text() for a in ax.child_axes for t in a.get_yticklabels()]
+    for name in ("C4", "D#4", "G3", "G#3", "A#3", "F4"):
+        assert name in left + right, name
+    positions = sorted(t for t in ax.get_yticks())
+    assert all(b - a >= 2 for a, b in zip(positions, positions[1:]))  # no two labels on neighbouring rows
+    plt.close(ax.figure)
+
+
+def test_spectrogram_frequency_ticks_are_round_values():
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    from lessonkit import plots
+
+    sound = np.sin(2 * np.pi * 440 * np.arange(16000) / 16000).astype(np.float32) * 0.5
+    for kind, max_hz in (("linear", 4000), ("linear", None), ("mel", None)):
+        ax = plots.spectrogram(sound, kind=kind, max_hz=max_hz)
+        values = [float(t.get_text()) for t in ax.get_yticklabels()]
+        assert len(values) >= 3, (kind, values)
+        assert all(v % 100 == 0 for v in values), (kind, values)
+        plt.close(ax.figure)

@@ -10,9 +10,11 @@ away. Checking runs the student's function on the inputs and compares:
 >>> lesson00.check_transpose(my_transpose)        # doctest: +SKIP
 ✅ Right: transpose works on all 4 test melodies.
 
-The homework grader uses the *same* exercises on more (hidden) inputs, in a separate
-process the student's code never touched (see ``lessonkit.homework.grading``), so what a check
-says in class predicts the grade.
+Homework tasks (``homework00`` ...) are exercises without a reference: they hold only their
+visible inputs, the expected answers of those inputs and the hint logic, because this package
+ships to every student. The grader takes the teacher's reference and hidden inputs from the
+assignment's source notebook and compares, with the same hints, in a process the student's code
+never touched (see ``lessonkit.homework.grading``), so what a check says predicts the grade.
 """
 
 from .core import Exercise, Feedback, run_exercise

@@ -13,6 +13,9 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 
+_UNSET = object()
+
+
 @dataclass
 class Feedback:
     """What a check says.
@@ -66,8 +69,11 @@ class Exercise:
     ----------
     name : str
         Short identifier, e.g. ``"transpose"``.
-    reference : callable
-        The model solution; ``reference(*case)`` gives the expected value.
+    reference : callable or None
+        The model solution; ``reference(*case)`` gives the expected value. ``None`` for a graded
+        homework task: its reference lives with the teacher (the hidden-test region of the
+        assignment's source notebook), never in the package students install, and
+        ``expected_values`` holds the answers of the visible cases instead.
     cases : list of tuple
         Argument tuples to call the student's function with (the visible cases).
     compare : callable, optional
@@ -80,26 +86,57 @@ class Exercise:
     error_hints : list of (str, str)
         ``(words in the error, hint)`` for errors typical of this exercise; the first
         match wins, before the general advice of :func:`explain_error`.
+    expected_values : list, optional
+        The expected answers of the visible ``cases``, in order, for an exercise without a
+        ``reference`` (a graded homework task): all the in-class check needs.
     """
 
     name: str
-    reference: Callable
+    reference: Callable | None
     cases: list
     compare: Callable[[Any, Any, tuple], str | None] | None = None
     describe: str = ""
     hidden_cases: list = field(default_factory=list)
     error_hints: list = field(default_factory=list)
+    expected_values: list | None = None
+
+    def __post_init__(self):
+        if self.reference is None and (self.expected_values is None
+                                       or len(self.expected_values) != len(self.cases)):
+            raise ValueError(f"exercise {self.name!r}: without a reference, give expected_values, one per case")
 
     def expected(self, cases=None) -> list:
-        """Reference answers for ``cases`` (default the visible ones)."""
+        """Reference answers for ``cases`` (default the visible ones).
+
+        An exercise without a ``reference`` knows only the answers of its visible cases.
+        """
+        if self.reference is None:
+            if cases is None or cases is self.cases:
+                return list(self.expected_values)
+            from ..errors import LessonkitError
+
+            raise LessonkitError(f"The exercise {self.name!r} has no reference solution here (a graded homework task "
+                                 "keeps it with the teacher). Pass reference= to lessonkit.homework.hidden_check.")
         return [self.reference(*case) for case in (self.cases if cases is None else cases)]
 
-    def explain_error(self, error_text: str, case) -> str:
-        """A hint for an error the student's function raised: this exercise's own hints first."""
+    def with_reference(self, reference) -> "Exercise":
+        """A copy of this exercise that computes expected answers with ``reference`` (the teacher's)."""
+        import dataclasses
+
+        return dataclasses.replace(self, reference=reference)
+
+    def explain_error(self, error_text: str, case, expected=_UNSET) -> str:
+        """A hint for an error the student's function raised: this exercise's own hints first.
+
+        The hint names the input the function stopped on and, when ``expected`` is given (the
+        in-class check, on visible inputs), the answer it should have returned. ``error_text`` may
+        end with ``" | in your line: <code>"`` (see :func:`call_cases`), which lets an exercise's
+        ``error_hints`` tell apart two mistakes that raise the same error.
+        """
         for needle, advice in self.error_hints:
             if needle in error_text:
-                return f"{advice} (Python said: {error_text.rstrip('.')}.)"
-        return explain_error(error_text, case)
+                return _with_input(advice, error_text, case, expected)
+        return explain_error(error_text, case, expected)
 
     def compare_one(self, got, expected, case) -> str | None:
         """``None`` when right, otherwise a hint."""
@@ -107,17 +144,19 @@ class Exercise:
             return self.compare(got, expected, case)
         return None if got == expected else "Your answer differs from the expected one."
 
-    def compare_all(self, results, cases=None) -> Feedback:
+    def compare_all(self, results, cases=None, *, show_expected: bool = False) -> Feedback:
         """Judge the student's raw results, one per case.
 
         ``results`` holds ``("ok", value)`` or ``("error", "TypeName: message")`` per case.
+        ``show_expected``: a hint for a crash also says what the input should have given (the
+        in-class check does this; the grader does not, so hidden answers stay hidden).
         """
         cases = self.cases if cases is None else cases
         expected = self.expected(cases)
         n_right, first_hint = 0, ""
         for (status, value), want, case in zip(results, expected, cases):
             if status != "ok":
-                hint = self.explain_error(str(value), case)
+                hint = self.explain_error(str(value), case, want if show_expected else _UNSET)
             elif value is None and want is not None:
                 hint = "Your function returned None: did you forget the `return` line (or is it indented inside a loop)?"
             else:
@@ -149,22 +188,62 @@ _ERROR_ADVICE = [
 ]
 
 
-def explain_error(error_text: str, case=()) -> str:
-    """A student-facing hint for an error raised by their function (``"TypeName: message"``)."""
+def explain_error(error_text: str, case=(), expected=_UNSET) -> str:
+    """A student-facing hint for an error raised by their function (``"TypeName: message"``).
+
+    It names the input the function stopped on and, when ``expected`` is given, what it should
+    have returned.
+    """
     for needle, advice in _ERROR_ADVICE:
         if needle in error_text:
-            return f"{advice} (Python said: {error_text.rstrip('.')}.)"
-    return f"Your function stopped with an error on the input {_short(case)}: {error_text.rstrip('.')}."
+            return _with_input(advice, error_text, case, expected)
+    return _with_input("Your function stopped with an error.", error_text, case, expected)
+
+
+def _with_input(advice: str, error_text: str, case, expected=_UNSET) -> str:
+    text, _, line = error_text.partition(_LINE_MARK)
+    where = f" in your line `{line.strip()}`" if line.strip() else ""
+    want = "" if expected is _UNSET else f"; it should give {_short(expected)}"
+    args = ", ".join(_short(a, 70) for a in (case if isinstance(case, tuple) else (case,)))
+    return f"{advice} (On the input ({args}){want}, Python said{where}: {text.rstrip('.')}.)"
+
+
+_LINE_MARK = " | in your line: "
+
+
+def _student_line(err) -> str:
+    """The source line of the innermost frame of the student's own code where ``err`` was raised."""
+    import os
+    import sys
+    import traceback
+
+    ours = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    skip = tuple({ours, sys.prefix, sys.base_prefix, sys.exec_prefix})
+    line = ""
+    for frame in traceback.extract_tb(err.__traceback__):
+        name = frame.filename or ""
+        if not name.startswith(skip) and frame.line:
+            line = frame.line
+    return line.strip()[:120]
 
 
 def call_cases(func, cases) -> list:
-    """Call ``func(*case)`` for each case, catching errors: ``[("ok", value) | ("error", text)]``."""
+    """Call ``func(*case)`` for each case, catching errors: ``[("ok", value) | ("error", text)]``.
+
+    An error's text is ``"TypeName: message"``, followed by ``" | in your line: <code>"`` when the
+    line of the student's code that raised it can be found (a notebook cell, a file).
+    """
     out = []
     for case in cases:
         try:
             out.append(("ok", func(*_copy(case))))
         except Exception as err:  # the student's code may raise anything
-            out.append(("error", f"{type(err).__name__}: {err}"))
+            text = f"{type(err).__name__}: {err}"
+            try:
+                line = _student_line(err)
+            except Exception:  # a traceback we cannot read must not break the check
+                line = ""
+            out.append(("error", text + (_LINE_MARK + line if line else "")))
     return out
 
 
@@ -173,7 +252,7 @@ def run_exercise(exercise: Exercise, func) -> Feedback:
     if not callable(func):
         return Feedback(False, f"Expected a function, but got {type(func).__name__}.",
                         "Pass the function itself, without calling it: check(my_function), not check(my_function()).")
-    return exercise.compare_all(call_cases(func, exercise.cases))
+    return exercise.compare_all(call_cases(func, exercise.cases), show_expected=True)
 
 
 def check_value(got, expected, *, what: str, hint: str, compare=None) -> Feedback:

@@ -169,12 +169,28 @@ def _counts_with_bar_length(melody: Melody, steps: int, n_bars: int) -> list:
     return counts
 
 
+_ROUND_HINT = ("A note belongs to the bar it STARTS in, so use whole-number division: onset_steps // steps_per_bar. "
+               "round() sends a note from the second half of a bar into the next bar, and from the last bar past "
+               "the end of your list.")
+_FROM_1_HINT = ("Bars are counted from 0 here, like list positions: the first bar is counts[0]. A `+ 1` sends the "
+                "notes of the last bar past the end of your list.")
+
 notes_per_bar_exercise = Exercise(
     name="notes_per_bar",
     describe="notes_per_bar(melody)",
     reference=reference_notes_per_bar,
     cases=[(m,) for m in _melodies()],
     compare=_compare_notes_per_bar,
+    error_hints=[
+        # two mistakes, one IndexError: the line that raised it tells them apart
+        ("round(", _ROUND_HINT),
+        ("+ 1]", _FROM_1_HINT), ("+1]", _FROM_1_HINT), ("+ 1\n", _FROM_1_HINT),
+        ("math.ceil(", "A note belongs to the bar it STARTS in: use onset_steps // steps_per_bar, which rounds down "
+                       "(math.ceil rounds up, into the next bar)."),
+        ("index out of range", "An index went past the end of your list of bars: make the list one entry per bar "
+                               "(the last bar may be only partly filled: round the number of bars UP), and put each "
+                               "note in bar onset_steps // steps_per_bar."),
+    ],
 )
 
 
@@ -203,6 +219,11 @@ def _compare_hz(got, want, case) -> str | None:
         return "Your function always gives 440 Hz: the starting code is unchanged. Use the pitch's distance from A4 (69)."
     if abs(got - 440.0 * 2.0 ** ((pitch - 60) / 12.0)) < 1e-6 * want:
         return "You measured from C4 (60); the reference note is A4 = 69 = 440 Hz."
+    for wrong in (440.0 * 2.0 ** (pitch - 69 / 12), 440.0 * 2.0 ** (pitch - 69) / 12, 440.0 * 2.0 ** pitch - 69 / 12,
+                  440.0 * 2.0 ** (pitch / 12) - 69):
+        if math.isfinite(wrong) and abs(got - wrong) <= 1e-6 * max(abs(wrong), 1):
+            return ("Check your brackets: Python divides before it subtracts, so 2 ** (pitch - 69 / 12) divides only the "
+                    "69 by 12. Put the whole distance in brackets first: 2 ** ((pitch - 69) / 12).")
     if abs(got - 440.0 * 2.0 ** (pitch - 69)) < 1e-3 * max(want, 1):
         return "One semitone is 1/12 of an octave: divide the distance from A4 by 12 before raising 2 to it."
     if abs(got / want - 2.0) < 1e-6 or abs(got / want - 0.5) < 1e-6:

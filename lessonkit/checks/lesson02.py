@@ -8,6 +8,8 @@ grader too); each ``check_*`` function is what a student calls in the lesson.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import math
 
 import numpy as np
@@ -178,6 +180,43 @@ _HINTS = {
     (2.0, "d"): ("Flattening gives unlikely tokens (odd leaps, rhythms, far pitches) much more chance, so the "
                  "answer often stops fitting: think of what p ** 0.5 does to a token with p = 0.0001."),
 }
+
+
+@dataclass
+class NotedPrediction:
+    """A prediction written down before listening: shown, not graded (see :func:`note_temperature_prediction`)."""
+
+    at_0_1: str
+    at_2_0: str
+    problem: str = ""
+
+    def __str__(self) -> str:
+        if self.problem:
+            return f"✏️ Not noted yet: {self.problem}"
+        return (f"📝 Noted: at T = 0.1 you expect ({self.at_0_1}), at T = 2.0 ({self.at_2_0}). Now listen to both "
+                "answers below; the check after them tells you whether the model agrees.")
+
+    __repr__ = __str__
+
+    def _repr_html_(self) -> str:
+        import html
+
+        return (f'<div class="lessonkit-feedback" data-passed="noted" style="background:#eef3fb;padding:8px 12px;'
+                f'border-radius:6px;">{html.escape(str(self))}</div>')
+
+
+def note_temperature_prediction(at_0_1: str, at_2_0: str) -> NotedPrediction:
+    """Write down a prediction (a letter of :data:`TEMPERATURE_CHOICES` for T = 0.1 and T = 2.0) before listening.
+
+    Nothing is graded yet: the student listens to both answers first, then runs
+    :func:`check_temperature_prediction` with the same letters.
+    """
+    letters = [str(at_0_1).strip().lower(), str(at_2_0).strip().lower()]
+    for letter in letters:
+        if letter not in TEMPERATURE_CHOICES:
+            return NotedPrediction(*letters, problem=(f"{letter!r} is not one of the choices; write a letter: "
+                                                      f"{', '.join(TEMPERATURE_CHOICES)}."))
+    return NotedPrediction(*letters)
 
 
 def check_temperature_prediction(at_0_1: str, at_2_0: str) -> Feedback:

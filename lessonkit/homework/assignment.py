@@ -10,11 +10,12 @@ A source notebook (``assignments/source/<name>/<name>.ipynb``) uses nbgrader's c
 * **answer cells** (nbgrader "autograded answer", code with a ``### BEGIN SOLUTION`` region):
   the only cells of the submission the grader runs;
 * **check cells** (nbgrader "autograder tests", with points): never run by the grader. Their
-  visible part is the lesson's check (``lesson00.check_transpose(transpose)``); their
-  ``### BEGIN HIDDEN TESTS`` region calls :func:`lessonkit.homework.hidden_check` with the
-  lesson's :class:`~lessonkit.checks.core.Exercise` and the extra inputs. The grader reads
+  visible part is the task's check (``homework00.check_stretch(stretch)``); their
+  ``### BEGIN HIDDEN TESTS`` region defines the teacher's reference function and calls
+  :func:`lessonkit.homework.hidden_check` with the task's :class:`~lessonkit.checks.core.Exercise`
+  (visible answers and hints only), the hidden inputs and ``reference=``. The grader reads
   that call (it runs the region with the answer functions replaced by their names) to learn
-  the task: which function, which exercise, which inputs;
+  the task: which function, which check, which inputs, which reference;
 * **written answers** (nbgrader "manually graded answer", markdown, with points): graded by
   the teacher in nbgrader's formgrader.
 """
@@ -55,6 +56,7 @@ class Task:
     include_visible: bool = True
     time_s: float | None = None
     title: str = ""
+    reference: object = None  # the teacher's solution from the hidden region (None: the exercise's own)
 
     @property
     def cases(self) -> list:
@@ -248,12 +250,34 @@ def load_assignment(folder: str) -> Assignment:
         if not isinstance(rec["func"], _AnswerName):
             raise AssignmentError(f"{path}: in {cell.grade_id!r}, the first argument of hidden_check should be the "
                                   "student's function, by its name.")
-        assignment.tasks.append(Task(cell.grade_id, float(nbgrader_meta(raw).get("points", 0)), rec["func"].name,
-                                     rec["exercise"], list(rec["cases"]), rec["include_visible"], rec["time_s"],
-                                     title))
+        points = float(nbgrader_meta(raw).get("points", 0))
+        _refuse_shipped_reference(path, cell.grade_id, points, rec)
+        assignment.tasks.append(Task(cell.grade_id, points, rec["func"].name, rec["exercise"], list(rec["cases"]),
+                                     rec["include_visible"], rec["time_s"], title, rec.get("reference")))
     if not assignment.tasks:
         raise AssignmentError(f"{path}: no check cell with points: there is nothing to autograde.")
     return assignment
+
+
+def _refuse_shipped_reference(path, grade_id, points, rec) -> None:
+    """A graded task's reference must live with the teacher, never in the package students install."""
+    if points <= 0:
+        return
+    reference, exercise = rec.get("reference"), rec["exercise"]
+    fix = ("Give the task an exercise without a reference (expected_values of its visible inputs, and the hint "
+           "logic) in lessonkit/checks/homework<nn>.py, define the reference function inside this "
+           f"{HIDDEN_BEGIN} region and pass it: hidden_check(function, task, cases, reference=your_function). "
+           "See docs/teacher-guide.md, 'Writing an assignment'.")
+    if reference is None:
+        raise AssignmentError(f"{path}: graded task {grade_id!r} has no reference= in its hidden tests, so the grader "
+                              f"would use {getattr(exercise, 'name', exercise)!r}'s reference, which ships to every "
+                              f"student. {fix}")
+    if str(getattr(reference, "__module__", "") or "").startswith("lessonkit"):
+        raise AssignmentError(f"{path}: graded task {grade_id!r} takes its reference from the lessonkit package "
+                              f"({reference.__module__}), which every student installs. {fix}")
+    if getattr(exercise, "reference", None) is not None:
+        raise AssignmentError(f"{path}: graded task {grade_id!r} uses the exercise {exercise.name!r}, whose reference "
+                              f"solution ships in the lessonkit package students install. {fix}")
 
 
 def _title_before(cells, index) -> str:

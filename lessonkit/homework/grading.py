@@ -14,14 +14,15 @@ defaults, all three earned points. So this module splits the work:
    (:mod:`lessonkit.homework.sandbox`) runs the assignment's setup cells *as the teacher
    wrote them* and the student's answer cells (nbgrader's solution cells), one top-level
    statement at a time; the check cells are never run. It then calls each task's function on
-   the lesson exercise's visible inputs plus the assignment's hidden ones.
+   the assignment's hidden inputs.
 2. **Bring back data, not objects.** Return values travel as plain JSON
    (:mod:`lessonkit.homework.wire`); a ``Melody`` is rebuilt from its note arrays. Nothing is
    unpickled or imported from the student's process.
 3. **Judge where the student never was.** This process compares the values with the
-   exercise's reference using :meth:`Exercise.compare_all` (the very comparison the in-class
-   check uses, so a passing check in class predicts the grade) and scores each task:
-   ``points * right_inputs / all_inputs``.
+   teacher's reference (defined in the check cell's hidden region, which release strips: it
+   never ships in the package students install) using :meth:`Exercise.compare_all` (the very
+   comparison, and hints, of the in-class check) and scores each task:
+   ``points * right_inputs / all_inputs`` over the hidden inputs.
 4. **Contain accidents.** A statement that ends the process (``exit()``, ``os._exit``) or runs
    too long is skipped and the cells run again without it; each task has its own time limit;
    an unreadable, missing or renamed notebook is reported in the CSV, never fatal for the class.
@@ -47,42 +48,52 @@ STATEMENT_TIME_S = 10.0
 """Default seconds one top-level statement of an answer or setup cell may take."""
 
 
-def hidden_check(func, exercise: Exercise, cases, *, include_visible: bool = True, time_s: float | None = None):
-    """Check a function on an exercise's hidden inputs (the ``### BEGIN HIDDEN TESTS`` region of a check cell).
+def hidden_check(func, exercise: Exercise, cases, *, reference=None, include_visible: bool | None = None,
+                 time_s: float | None = None):
+    """Check a function on a task's hidden inputs (the ``### BEGIN HIDDEN TESTS`` region of a check cell).
 
     In a kernel (the teacher running the source notebook, or plain ``nbgrader autograde``) it
     runs the check and raises ``AssertionError`` unless every input is right. When
     :mod:`lessonkit.homework.assignment` reads a source notebook, the call is only recorded:
-    the grader learns the function's name, the exercise and the inputs, and calls the
-    function itself, in a separate process.
+    the grader learns the function's name, the exercise, the reference and the inputs, and
+    calls the function itself, in a separate process.
 
     Parameters
     ----------
     func : callable
-        The student's function (write its name, e.g. ``transpose``).
+        The student's function (write its name, e.g. ``stretch``).
     exercise : Exercise
-        The lesson's exercise, e.g. ``lesson00.transpose_exercise``.
+        The task's exercise in the installed package, e.g. ``homework00.stretch_task``: its
+        visible cases, their expected values and the hint logic, but no reference.
     cases : list of tuple
         The hidden inputs, one argument tuple each.
-    include_visible : bool
-        Grade on the exercise's visible inputs too (default), so a student who made the
-        check in the notebook pass has already done part of the work.
+    reference : callable
+        The teacher's solution, defined in the same hidden region (so it never ships to
+        students: ``make release`` strips the region). Required for a graded task; only an
+        ungraded use of a lesson exercise may leave it out (the exercise's own reference is used).
+    include_visible : bool, optional
+        Also grade on the exercise's visible inputs. Default: no when ``reference`` is given
+        (the expected values of the visible inputs ship with the student's package, so a
+        lookup of them must not earn points), yes otherwise.
     time_s : float, optional
         Time limit for this task's calls (default :data:`TASK_TIME_S`).
 
     Returns
     -------
     Feedback
-        In a kernel: how the function did on visible + hidden inputs.
+        In a kernel: how the function did on the graded inputs.
     """
     cases = [tuple(c) for c in cases]
+    if include_visible is None:
+        include_visible = reference is None
     recording = _RECORDING.get()
     if recording is not None:
         recording.append({"func": func, "exercise": exercise, "cases": cases, "include_visible": include_visible,
-                          "time_s": time_s})
+                          "time_s": time_s, "reference": reference})
         return None
+    judge = exercise if reference is None else exercise.with_reference(reference)
     all_cases = (list(exercise.cases) if include_visible else []) + cases
-    feedback = exercise.compare_all(call_cases(func, all_cases), all_cases)
+    feedback = judge.compare_all(call_cases(func, all_cases), all_cases)
     if not feedback.passed:
         raise AssertionError(str(feedback))
     return feedback
@@ -152,7 +163,8 @@ def clean_text(text: str, limit: int = 300) -> str:
 def score_task(task, results) -> TaskGrade:
     """Compare a task's returned values with the reference, here, and give points."""
     cases = task.cases
-    feedback: Feedback = task.exercise.compare_all(results, cases)
+    judge = task.exercise if getattr(task, "reference", None) is None else task.exercise.with_reference(task.reference)
+    feedback: Feedback = judge.compare_all(results, cases)
     n = len(cases)
     fraction = feedback.n_right / n if n else 0.0
     score = round(task.points * fraction, 2)

@@ -18,8 +18,12 @@ cannot stretch them:
 
 Where the kernel allows it (Linux with user namespaces, which ``unshare`` tests cheaply),
 the worker also runs with no network, its own process namespace (it cannot signal the
-grader or other processes) and a read-only view of every file system except a fresh
-``/tmp``; :func:`isolation_available` says whether that is in force.
+grader or other processes) and a read-only view of every file system except a fresh, empty
+``/tmp``; :func:`isolation_available` says whether that is in force. When the Python or the
+lessonkit the grader runs lives under ``/tmp`` itself (a clone or a venv there), a fresh ``/tmp``
+would hide it, so the fresh, empty scratch folder is mounted on a new sub-folder of ``/tmp``
+instead and the rest of ``/tmp`` stays visible, read-only. The worker always imports the same
+lessonkit as the grader (its folder is passed explicitly; ``python -I`` ignores PYTHONPATH).
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 
+from ..errors import LessonkitError
 from . import wire
 
 MAX_OUTPUT_BYTES = 64 * 1024 * 1024
@@ -49,10 +54,30 @@ _LOCKDOWN = (
     'for mp in $(awk \'{print $5}\' /proc/self/mountinfo); do '
     'case "$mp" in /proc|/proc/*|/sys|/sys/*|/dev|/dev/pts) continue;; esac; '
     'mount -o remount,bind,ro "$mp" 2>/dev/null; done; '
-    'mount -t tmpfs -o size=512m,mode=1777 tmpfs /tmp || exit 97; '
+    'S="${LESSONKIT_SCRATCH:-/tmp}"; '
+    'mount -t tmpfs -o size=512m,mode=1777 tmpfs "$S" || exit 97; '
     'mount -t tmpfs -o size=64m tmpfs /dev/shm 2>/dev/null; '
-    'mkdir -p /tmp/work /tmp/home && cd /tmp/work && exec "$@"'
+    'mkdir -p "$S/work" "$S/home" && cd "$S/work" && exec "$@"'
 )
+PACKAGE_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+"""The folder that holds the ``lessonkit`` package the grader runs; the worker imports it from there."""
+_BOOT = ("import sys, runpy; sys.path.insert(0, sys.argv[1]); "
+         "runpy.run_module('lessonkit.homework.worker', run_name='__main__')")
+
+
+def _worker_command(python) -> list:
+    return [python, "-I", "-c", _BOOT, PACKAGE_ROOT]
+
+
+def _under_tmp(path) -> bool:
+    return any(p == "/tmp" or p.startswith("/tmp/") for p in {os.path.abspath(path), os.path.realpath(path)})
+
+
+def needs_scratch_mount(python=None) -> bool:
+    """True when the grader's Python or lessonkit lives under ``/tmp`` (a fresh ``/tmp`` would hide it)."""
+    python = python or sys.executable
+    venv = os.path.dirname(os.path.dirname(os.path.abspath(python)))
+    return any(_under_tmp(p) for p in (python, venv, PACKAGE_ROOT))
 _isolation_cache: dict = {}
 
 
@@ -99,15 +124,49 @@ def isolation_available(python=None) -> bool:
         return _isolation_cache[python]
     ok = False
     if sys.platform.startswith("linux") and shutil.which("unshare") and os.environ.get("LESSONKIT_NO_UNSHARE") != "1":
+        scratch = tempfile.mkdtemp(prefix="lessonkit-probe-") if needs_scratch_mount(python) else None
+        code = ("import sys; sys.path.insert(0, sys.argv[1]); import lessonkit.homework.worker; "
+                "open('x', 'w').write('1'); print('ok')")
         try:
-            probe = subprocess.run(_UNSHARE + ["sh", "-c", _LOCKDOWN, "sh", python, "-I", "-c",
-                                               "import os; open('/tmp/work/x', 'w').write('1'); print('ok')"],
-                                   capture_output=True, timeout=30, stdin=subprocess.DEVNULL)
+            probe = subprocess.run(_UNSHARE + ["sh", "-c", _LOCKDOWN, "sh", python, "-I", "-c", code, PACKAGE_ROOT],
+                                   capture_output=True, timeout=60, stdin=subprocess.DEVNULL,
+                                   env=_lockdown_env(dict(os.environ), scratch))
             ok = probe.returncode == 0 and probe.stdout.strip() == b"ok"
+            if not ok and probe.returncode != 97 and _namespaces_work():
+                raise IsolationError(
+                    "The grading sandbox starts, but this Python cannot run lessonkit inside it "
+                    f"(Python {python}, lessonkit in {PACKAGE_ROOT}; it said: "
+                    f"{probe.stderr.decode(errors='replace').strip()[-300:]!r}). Put the checkout and its .venv in a "
+                    "folder every user can read (not a private or network mount), or grade without isolation "
+                    "(LESSONKIT_NO_UNSHARE=1) in a container or as a separate user.")
         except (OSError, subprocess.SubprocessError):
             ok = False
+        finally:
+            if scratch:
+                shutil.rmtree(scratch, ignore_errors=True)
     _isolation_cache[python] = ok
     return ok
+
+
+class IsolationError(LessonkitError, RuntimeError):
+    """The sandbox works on this machine, but not for this checkout or venv (the message says the fix)."""
+
+
+def _namespaces_work() -> bool:
+    try:
+        done = subprocess.run(_UNSHARE + ["true"], capture_output=True, timeout=30, stdin=subprocess.DEVNULL)
+        return done.returncode == 0
+    except (OSError, subprocess.SubprocessError):
+        return False
+
+
+def _lockdown_env(env, scratch):
+    env = dict(env)
+    if scratch:
+        env["LESSONKIT_SCRATCH"] = scratch
+    else:
+        env.pop("LESSONKIT_SCRATCH", None)
+    return env
 
 
 def _env(home):
@@ -245,11 +304,14 @@ def run_job(cells, tasks, *, task_time_s=10.0, statement_time_s=10.0, max_restar
 
 def _one_worker(job, python, isolated, tasks, results, issues, task_time_s, statement_time_s, task_used):
     """Run one worker until it ends, crashes or times out. Returns (outcome, where, time used per task)."""
-    cmd = [python, "-I", "-m", "lessonkit.homework.worker"]
-    tmp = None
+    cmd = _worker_command(python)
+    tmp = scratch = None
     if isolated:
         cmd = _UNSHARE + ["sh", "-c", _LOCKDOWN, "sh"] + cmd
-        cwd, home = "/", "/tmp/home"
+        if needs_scratch_mount(python):
+            # a fresh /tmp would hide this Python or lessonkit: the fresh, empty tmpfs goes on a new sub-folder
+            scratch = tmp = tempfile.mkdtemp(prefix="lessonkit-grade-")
+        cwd, home = "/", os.path.join(scratch or "/tmp", "home")
     else:
         tmp = tempfile.mkdtemp(prefix="lessonkit-grade-")
         home = os.path.join(tmp, "home")
@@ -258,7 +320,8 @@ def _one_worker(job, python, isolated, tasks, results, issues, task_time_s, stat
         cwd = os.path.join(tmp, "work")
     env = _env(home)
     if isolated:
-        env["TMPDIR"] = "/tmp"
+        env["TMPDIR"] = scratch or "/tmp"
+        env = _lockdown_env(env, scratch)
     proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                             cwd=cwd, env=env, start_new_session=True)
     elapsed_by_task: dict = {}

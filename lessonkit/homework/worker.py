@@ -97,6 +97,20 @@ def _describe(err):
     return f"{type(err).__name__}: {text}" if text else type(err).__name__
 
 
+def _answer_line(err) -> str:
+    """``" | in your line: <code>"`` for the innermost line of an answer cell in ``err``'s traceback (hints use it)."""
+    import traceback
+
+    line = ""
+    try:
+        for frame in traceback.extract_tb(err.__traceback__):
+            if (frame.filename or "").startswith("<answer") and frame.line:
+                line = frame.line.strip()[:120]
+    except Exception:
+        return ""
+    return f" | in your line: {line}" if line else ""
+
+
 def main():
     raw = sys.stdin.buffer.read()
     job = json.loads(raw)
@@ -150,6 +164,9 @@ def main():
             send({"e": "syntax", "c": ci, "msg": f"SyntaxError: {err.msg} (line {err.lineno})"})
             continue
         filename = f"<{cell.get('label', 'cell')}>"
+        import linecache
+
+        linecache.cache[filename] = (len(cell["source"]), None, cell["source"].splitlines(True), filename)
         for si, module in enumerate(statements):
             if (ci, si) in skip:
                 continue
@@ -183,7 +200,7 @@ def main():
                 except wire.WireError as err:
                     result = ["error", f"ReturnTypeError: {err}"]
                 except BaseException as err:
-                    result = ["error", _describe(err)]
+                    result = ["error", _describe(err) + _answer_line(err)]
             try:
                 send({"e": "case", "t": ti, "k": k, "r": result})
             except (TypeError, ValueError) as err:

@@ -24,6 +24,8 @@ from ..music import Melody, note_name, pad_to_bar, parse_note_name
 
 _LENGTHS = [("16th", "/4"), ("8th", "/2"), ("quarter", ""), ("half", "*2")]
 _BLACK = {1, 3, 6, 8, 10}
+_WHITE_SLOT = 46  # px a white key takes in the row (key + margins)
+_BLACK_WIDTH = 34  # px of a black key: narrower than a white one, wide enough for "C#4" at 11 px
 
 
 padded_call = pad_to_bar
@@ -65,18 +67,21 @@ class DuetWidget(widgets.VBox):
             if hasattr(r, "respond"):
                 self._loaded[name] = r
             self._loaders[name] = r
+        wide = {"description_width": "initial"}  # a description is never cut off ("temperat...")
         self.text = widgets.Text(value=call, description="your call", placeholder="C4 D4 E4/2 r",
-                                 layout=widgets.Layout(width="520px"))
-        self.length = widgets.Dropdown(options=_LENGTHS, value="", description="key adds a",
-                                       layout=widgets.Layout(width="200px"))
+                                 layout=widgets.Layout(width="560px"), style=wide)
+        self.length = widgets.Dropdown(options=_LENGTHS, value="", description="each key adds a",
+                                       layout=widgets.Layout(width="230px"), style=wide)
         self.choice = widgets.Dropdown(options=list(self._loaders), description="responder",
-                                       layout=widgets.Layout(width="330px"))
+                                       layout=widgets.Layout(width="360px"), style=wide)
         self.temperature = widgets.FloatSlider(value=temperature, min=0.0, max=2.0, step=0.05,
-                                               description="temperature", continuous_update=False)
-        self.bars = widgets.IntSlider(value=bars, min=1, max=8, description="answer bars", continuous_update=False)
+                                               description="temperature", continuous_update=False, style=wide)
+        self.bars = widgets.IntSlider(value=bars, min=1, max=8, description="answer bars", continuous_update=False,
+                                      style=wide)
         self.seed = widgets.BoundedIntText(value=check_seed(seed), min=0, max=2**31 - 1, description="seed",
-                                           layout=widgets.Layout(width="150px"))  # a seed is >= 0
-        self.respond_button = widgets.Button(description="Respond", button_style="success", icon="play")
+                                           layout=widgets.Layout(width="170px"), style=wide)  # a seed is >= 0
+        self.respond_button = widgets.Button(description="Respond", button_style="success", icon="play",
+                                             layout=widgets.Layout(width="auto"))
         self.status = widgets.HTML()
         self.plot = widgets.Output(layout=widgets.Layout(min_height="420px"))
         # plays each key as it is pressed; hidden, and silent until the first key
@@ -107,13 +112,16 @@ class DuetWidget(widgets.VBox):
 
     # -- building -------------------------------------------------------------------------
 
-    def _button(self, text, handler, width="70px"):
+    def _button(self, text, handler, width="auto"):
         b = widgets.Button(description=text, layout=widgets.Layout(width=width))
         b.on_click(handler)
         return b
 
     def _keyboard(self, lowest: int, octaves: int) -> widgets.VBox:
-        """White keys in a row; above each, the black key that follows it (or a gap)."""
+        """A piano: white keys in a row, each black key above the gap between its two white neighbours.
+
+        Every key shows its full name (``C#4``, ``C4``); black keys are narrower, as on a piano.
+        """
         self._key_wavs = {}  # pitch -> WAV bytes, rendered on first press
         highest = min(lowest + 12 * octaves, 127)
         black_row, white_row = [], []
@@ -121,21 +129,29 @@ class DuetWidget(widgets.VBox):
             if pitch % 12 in _BLACK:
                 continue
             white_row.append(self._key(pitch))
+            # each white key owns a slot of _WHITE_SLOT px in the black row, shifted half a key to the
+            # right: the black key that follows it sits centred on the gap to its right neighbour
             if (pitch + 1) % 12 in _BLACK and pitch + 1 <= highest:
                 black_row.append(self._key(pitch + 1))
             else:
-                black_row.append(widgets.Box(layout=widgets.Layout(width="44px")))
-        black = widgets.HBox(black_row, layout=widgets.Layout(margin="0 0 0 22px"))
+                black_row.append(widgets.Box(layout=widgets.Layout(width=f"{_WHITE_SLOT}px", height="1px")))
+        black = widgets.HBox(black_row, layout=widgets.Layout(margin=f"0 0 -4px {_WHITE_SLOT // 2}px"))
         return widgets.VBox([black, widgets.HBox(white_row)])
 
     def _key(self, pitch: int) -> widgets.Button:
         name, black = note_name(pitch), pitch % 12 in _BLACK
+        width = _BLACK_WIDTH if black else _WHITE_SLOT
+        side = (_WHITE_SLOT - width) // 2
         key = widgets.Button(description=name, tooltip=f"play {name}",
-                             layout=widgets.Layout(width="42px", height="34px" if black else "56px", margin="0 1px"))
-        key.style.button_color = "#333333" if black else "white"
+                             layout=widgets.Layout(width=f"{width}px", height="40px" if black else "64px",
+                                                   margin=f"0 {side}px", padding="0px",
+                                                   border="1px solid #222222" if black else "1px solid #999999"))
+        key.style.button_color = "#222222" if black else "white"
         key.style.text_color = "white" if black else "black"
+        key.style.font_size = "11px"
         key.on_click(lambda _, p=pitch: self.press(p))
         key.add_class("lessonkit-key")
+        key.add_class("lessonkit-key-black" if black else "lessonkit-key-white")
         return key
 
     # -- what the buttons do ------------------------------------------------------------
@@ -185,7 +201,7 @@ class DuetWidget(widgets.VBox):
         self.player.layout.display = None
         self.player.autoplay = True
         moved = answer.meta.get("transposed_by", 0)
-        self.status.value = (f"{self.choice.value} answered with {len(answer)} notes"
+        self.status.value = (f"{self.choice.value} answered with {len(answer)} note{'' if len(answer) == 1 else 's'}"
                              + (f" (it thought in a key {moved:+d} semitones away, then moved back)" if moved else ""))
         with self.plot:
             self.plot.clear_output(wait=True)

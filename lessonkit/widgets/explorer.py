@@ -58,7 +58,8 @@ def tune_explorer(tunes, *, instrument: str | None = None, max_bars: int = 8) ->
 
     choose = widgets.Dropdown(options=list(zip(names, range(len(tunes)))), value=0, description="tune",
                               layout=widgets.Layout(width="440px"))
-    voice = widgets.Dropdown(options=voices, value=instrument, description="instrument")
+    voice = widgets.Dropdown(options=voices, value=instrument, description="instrument",
+                             style={"description_width": "initial"})
     tempo = widgets.IntSlider(value=int(round(tunes[0].tempo_bpm)), min=40, max=240, step=5,
                               description="tempo (bpm)", continuous_update=False,
                               style={"description_width": "initial"})

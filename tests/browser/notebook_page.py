@@ -130,6 +130,16 @@ DOM_PROBLEMS_JS = """
       if (!img.complete || img.naturalWidth === 0)
         problems.push(where + ': an image did not load (' + (img.src || '').slice(0, 40) + '...)');
     }
+    // no visible widget label, button text or readout may be cut off ("temperat...", "C...")
+    const texts = '.widget-label, .widget-label-basic, .widget-readout, .widget-button, .jupyter-button, '
+                  + '.widget-inline-hbox > label, .widget-toggle-button';
+    for (const el of w.node.querySelectorAll('.jp-OutputArea-output ' + texts.split(', ').join(', .jp-OutputArea-output '))) {
+      const text = (el.textContent || el.value || '').trim();
+      if (!text || el.getClientRects().length === 0) continue;  // empty, or not displayed
+      if (el.scrollWidth > el.clientWidth + 1)
+        problems.push(where + ': the widget text ' + JSON.stringify(text.slice(0, 40)) + ' is cut off (it needs '
+                      + el.scrollWidth + ' px, its box is ' + el.clientWidth + ' px): widen it or shorten it');
+    }
   });
   return problems;
 }
@@ -280,7 +290,8 @@ class NotebookPage:
         Checks: every code cell ran (has an execution count); no cell raised or shows a
         traceback or a warning on stderr; no widget is left "Loading widget...", shows "Error displaying widget" or
         is shown as its text repr (``VBox(children=...``); every widget and plot output in the
-        notebook model is rendered in the page and every image loaded; every visible ``<audio>``
+        notebook model is rendered in the page and every image loaded; no visible widget label,
+        button text or readout is cut off (its ``scrollWidth`` exceeds its ``clientWidth``); every visible ``<audio>``
         player holds sound the browser can play; at least ``min_images`` plots and ``min_audio`` players.
         """
         problems = []

@@ -97,7 +97,8 @@ LEAKY_ENV_PREFIXES = ("MPLBACKEND", "PYTEST_", "PYTHONPATH", "JUPYTER_", "JPY_",
 def isolated_jupyter_env(home: Path) -> dict:
     """Environment for a server that sees only the project's ``.venv``.
 
-    The test process's environment minus :data:`LEAKY_ENV_PREFIXES`.
+    The test process's environment minus :data:`LEAKY_ENV_PREFIXES`, with ``PYTHONPATH`` set to
+    the repository under test (so its ``lessonkit`` is the one the kernels import).
     ``PATH`` starts with ``.venv/bin`` (the kernel spec says ``python``); Jupyter's user-level
     config, data, runtime, Lab settings and workspaces all point into ``home``, so a
     kernel spec or extension setting in the real ``~/.jupyter`` or ``~/.local`` can neither
@@ -116,6 +117,9 @@ def isolated_jupyter_env(home: Path) -> dict:
         MPLCONFIGDIR=str(home / "matplotlib"),
         BROWSER="true",  # if anything tries to open a browser, run `true` instead
         PYTHONUNBUFFERED="1",
+        # kernels import THIS checkout's lessonkit: a worktree that shares another checkout's .venv
+        # would otherwise test the copy its editable install points at
+        PYTHONPATH=str(REPO),
     )
     for key in ("JUPYTER_CONFIG_DIR", "JUPYTER_DATA_DIR", "JUPYTER_RUNTIME_DIR", "IPYTHONDIR", "MPLCONFIGDIR"):
         Path(env[key]).mkdir(parents=True, exist_ok=True)
