@@ -47,7 +47,8 @@ class CallInput(widgets.VBox):
                                       style={"description_width": "initial"})
         self.tempo.observe(lambda _: self._timing(), "value")
         self.bars.observe(lambda _: self._timing(), "value")
-        self.upload = widgets.FileUpload(accept=".mid,.midi", multiple=False, description="MIDI file")
+        self.upload = widgets.FileUpload(accept=".mid,.midi", multiple=False, description="MIDI file",
+                                         layout=widgets.Layout(min_width="150px", flex="0 0 auto"))  # never squeezed
         self.upload.observe(lambda change: self._uploaded(change["new"]), "value")
         self.status = widgets.HTML()
         self.plot = widgets.Output()
