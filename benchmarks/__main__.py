@@ -78,7 +78,7 @@ def main(argv=None) -> int:
     now = datetime.datetime.now().strftime("%Y-%m-%d %H:%M")
     head = (f"# Benchmark results\n\nWritten by `make bench` on {now}.\n\nMachine: {machine()}\n\n"
             "Each section shows when it was last run; sections run on other dates keep their own timing line.\n\n")
-    RESULTS.write_text(head + "\n".join(old[t] for t in sorted(old)))
+    RESULTS.write_text(head + "\n".join(old[t].rstrip("\n") + "\n" for t in sorted(old)))  # no blank lines piling up
     print(f"[bench] wrote {RESULTS}")
     return 1 if failed else 0
 

@@ -266,3 +266,69 @@ def probability_heatmap(probs: np.ndarray, *, ax=None, chosen=None, title: str |
     if title:
         ax.set_title(title)
     return ax
+
+
+def pitch_curve(track, melody: Melody | None = None, *, ax=None, title: str | None = None, found: bool = True):
+    """Draw a recording's pitch curve with the notes it was turned into.
+
+    Lesson: notebooks/02_ai_duet.ipynb ("sing your call")
+
+    Parameters
+    ----------
+    track : lessonkit.transcribe.NoteTrack, or a Melody from ``transcribe`` (its ``meta["track"]``)
+        The pitch curve (grey line, in fractional MIDI pitch) and the notes found in seconds
+        (thin outlined boxes).
+    melody : Melody, optional
+        The notes on the grid (blue boxes), placed in seconds at the fitted grid when the
+        melody came from ``transcribe``; default the melody passed as ``track``, if any.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw.
+    found : bool
+        Draw the notes found in seconds (thin boxes); False shows the curve alone, e.g. for an
+        exercise that asks which notes it holds.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    from .transcribe import NoteTrack
+
+    if isinstance(track, Melody):
+        melody = track if melody is None else melody
+        track = track.meta.get("track")
+    if not isinstance(track, NoteTrack):
+        raise LessonkitError("pitch_curve needs the NoteTrack of track_notes(audio), or a Melody made by "
+                             "transcribe(audio) (it keeps its track in melody.meta['track']).")
+    ax = _axes(ax)
+    midi = 69.0 + 12.0 * np.log2(track.f0_hz / 440.0)
+    ax.plot(track.times_s, midi, color="#555555", lw=1.0, label="pitch curve", zorder=3)
+    if found:
+        for on, off, p in zip(track.onsets_s, track.offsets_s, track.pitches):
+            ax.add_patch(_rect(on, p - 0.5, off - on, 1.0, "none", 1.0, None))
+    pitches = list(track.pitches)
+    if melody is not None:
+        expect_type(melody, Melody, "melody")
+        t0 = float(melody.meta.get("grid_start_s", 0.0))
+        sps = float(melody.meta.get("seconds_per_step", melody.seconds_per_step))
+        first = True
+        for note in melody:
+            ax.add_patch(_rect(t0 + note.onset_steps * sps, note.pitch - 0.5, note.duration_steps * sps, 1.0,
+                               CALL_COLOUR, 0.45, "notes" if first else None))
+            first = False
+        pitches += melody.pitches.tolist()
+        ax.text(0.99, 0.02, str(melody), transform=ax.transAxes, ha="right", va="bottom", fontsize=8,
+                color=CALL_COLOUR)
+    if pitches:
+        lo, hi = int(np.floor(min(pitches))) - 2, int(np.ceil(max(pitches))) + 2
+        ax.set_ylim(lo - 0.5, hi + 0.5)
+        ticks = [p for p in range(lo, hi + 1) if p % 12 in (0, 2, 4, 5, 7, 9, 11)]
+        step = max(1, len(ticks) // 8)
+        ax.set_yticks(ticks[::step])
+        ax.set_yticklabels([note_name(p) for p in ticks[::step]])
+    ax.set_xlim(0, float(track.times_s[-1]) if len(track.times_s) else 1.0)
+    ax.set_xlabel("time (s)")
+    ax.set_ylabel("pitch")
+    ax.legend(loc="upper right", fontsize=8)
+    ax.set_title(title or ("what was sung (grey) and the notes it became (blue)" if melody is not None
+                           else "what was sung: its pitch over time"))
+    return ax

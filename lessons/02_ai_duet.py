@@ -14,7 +14,8 @@
 # that neural net: you play a duet with one, watch what it expects at every step, train your own for
 # one minute, and measure whether it really learned more than the counting models of lesson 01.
 #
-# **Time:** about 60 minutes (35 minutes of guided work, 25 minutes of exercises).
+# **Time:** about 60 minutes (35 minutes of guided work, 25 minutes of exercises), and 10 more for the
+# optional "sing your call" part at the end.
 #
 # **Questions**
 # - What does a neural network *do* with the notes you play?
@@ -327,6 +328,76 @@ duet_widget({"neural (shipped)": neural, "neural (yours)": my_model, "Markov": m
             call=call_text, temperature=0.8)
 
 # %% [markdown]
+# ## 6. Optional: sing your call
+# *(10 minutes; no microphone needed for the exercise.)* AI Duet listens to a keyboard. Can the
+# computer listen to your **voice**? A recording is only a list of numbers, so the notes have to be
+# found in it first, in three steps:
+# 1. **pitch curve:** every 8 ms, YIN (lesson 03 opens it) measures how high the sound is;
+# 2. **notes:** where the curve stays at one height, that is one note; a jump that stays is a new note;
+# 3. **grid:** a one-bar count-in gives the tempo, so each note is rounded to the 16th-note steps the
+#    duet models read.
+#
+# Here is a singer with some vibrato (the small quick wobble), at 100 beats per minute. Listen, then
+# look at the curve alone.
+
+# %%
+from lessonkit.checks import lesson02_sing as check_sing
+from lessonkit.transcribe import track_notes, transcribe
+
+sung = check_sing.sung_example()
+audio.play(sung)
+plots.pitch_curve(track_notes(sung), found=False)
+plt.show()
+
+# %% [markdown]
+# ### Exercise 5 · Be the transcriber (5 minutes)
+# Write the notes you see as text, like `"C4 D4 E4*2"`. One beat lasts 0.6 s at 100 bpm: a
+# one-beat note has no suffix, `*2` lasts two beats. Read each note at the middle of its wobble.
+
+# %%
+my_notes = "C4 C4 C4 C4"     # YOUR ANSWER: the notes of the curve above
+check_sing.check_sung_notes(my_notes)
+
+# %% [markdown]
+# <details><summary>Show a solution (try first!)</summary>
+#
+# ```python
+# my_notes = "D4 F4 A4 G4 | F4*2 E4*2"
+# ```
+# </details>
+#
+# Now lessonkit does the same: the grey curve, the notes it found (outlined) and the notes on the grid
+# (blue). Did it agree with you? (Its last note may come out a little long: the voice rings on after
+# the singer stops, and the computer cannot tell the echo from the note.)
+
+# %%
+heard = transcribe(sung, tempo_bpm=100, start_s=0.3)     # beat 1 of the count-in fell at 0.3 s
+print(heard)
+plots.pitch_curve(heard)
+plt.show()
+
+# %% [markdown]
+# **Ask yourself:** rounding every 8 ms frame to the nearest note, without step 2, would be simpler.
+# What would it make of the vibrato?
+#
+# <details><summary>Our answer</summary>
+#
+# The wobble crosses the border between two notes several times a second, so frame-by-frame rounding
+# turns one sung note into a flurry of short notes. On our test set of 100 sung phrases with vibrato
+# it finds only about 1 note in 4 correctly; with step 2 about 93 in 100
+# (`benchmarks/RESULTS.md`, section *transcribe*).
+# </details>
+#
+# **Try it** (if your computer has a microphone): in the duet below, press **● Record**, wait for the
+# four clicks, and sing two bars on "loo". Your notes appear in the text box: fix a wrong one by
+# typing, then press **Respond**. You can also bring a MIDI file as the call, and **Save MIDI + WAV**
+# takes the duet home to a music program. (The browser asks once to use the microphone; at school it
+# works when Jupyter runs on your computer or over https.)
+
+# %%
+duet_widget(call="D4 F4 A4 G4 | F4*2 E4*2", sing=True)
+
+# %% [markdown]
 # ## Key points
 # - A **neural melody model** reads the call one step at a time, keeps a memory, and gives a
 #   **probability to every possible next step** (pitch and timing together); the answer is drawn
@@ -340,6 +411,8 @@ duet_widget({"neural (shipped)": neural, "neural (yours)": my_model, "Markov": m
 #   keeps a memory of the whole call.
 # - **Temperature** reshapes the probabilities: low is safe and repetitive, high is surprising and
 #   eventually random.
+# - *(Optional part)* To answer a **voice**, the computer first turns sound into notes: a pitch curve,
+#   notes where the curve stays put (vibrato is not a new note), and a grid from the count-in.
 #
 # ## Discussion
 # 1. The answer depends on a roll of the dice. Is it still *the computer's* answer? Whose music is it:

@@ -57,7 +57,7 @@ class DuetWidget(widgets.VBox):
     """
 
     def __init__(self, responders=None, *, call="C4 E4 G4 E4 | D4/2 E4/2 F4/2 D4/2 E4/2 F4/2 G4", lowest="C4",
-                 octaves=2, instrument=None, bars=2, temperature=1.0, seed=0):
+                 octaves=2, instrument=None, bars=2, temperature=1.0, seed=0, sing=False):
         super().__init__()
         self.instrument = instrument
         self.call = self.answer = self.probs = None
@@ -103,6 +103,12 @@ class DuetWidget(widgets.VBox):
             self.player,
             self.plot,
         ]
+        if sing:  # sing or upload the call, save the duet (lessonkit/widgets/sing.py)
+            from .sing import CallInput, SaveDuet
+
+            self.call_input = CallInput(lambda melody: setattr(self.text, "value", str(melody)), instrument=instrument)
+            self.save = SaveDuet(lambda: (self.call, self.answer), instrument=instrument)
+            self.children = [self.call_input, *self.children[:-2], self.save, *self.children[-2:]]
 
     # -- building -------------------------------------------------------------------------
 
@@ -224,7 +230,7 @@ def _escape(text: str) -> str:
 
 def duet_widget(responders=None, *, call: str = "C4 E4 G4 E4 | D4/2 E4/2 F4/2 D4/2 E4/2 F4/2 G4", lowest: str = "C4",
                 octaves: int = 2, instrument: str | None = None, bars: int = 2, temperature: float = 1.0,
-                seed: int = 0, respond: bool = True) -> DuetWidget:
+                seed: int = 0, respond: bool = True, sing: bool = False) -> DuetWidget:
     """Build the duet widget (see the module docstring).
 
     Lesson: notebooks/02_ai_duet.ipynb
@@ -240,6 +246,10 @@ def duet_widget(responders=None, *, call: str = "C4 E4 G4 E4 | D4/2 E4/2 F4/2 D4
         The keyboard's lowest key; it has ``octaves`` octaves (and the top C).
     respond : bool
         Answer the starting call at once, so the plot is there when the cell has run.
+    sing : bool
+        Add the microphone recorder and a MIDI upload above the keyboard (the call they make
+        lands in the text box) and a "Save MIDI + WAV" row for the duet
+        (:mod:`lessonkit.widgets.sing`).
 
     Returns
     -------
@@ -254,7 +264,7 @@ def duet_widget(responders=None, *, call: str = "C4 E4 G4 E4 | D4/2 E4/2 F4/2 D4
     if not isinstance(octaves, int) or not 1 <= octaves <= 4:
         raise LessonkitError(f"octaves={octaves!r}: the keyboard has 1 to 4 octaves.")
     w = DuetWidget(responders, call=call, lowest=lowest, octaves=octaves, instrument=instrument, bars=bars,
-                   temperature=temperature, seed=seed)
+                   temperature=temperature, seed=seed, sing=bool(sing))
     if respond and call.strip():
         w.respond()
         w.player.autoplay = False  # no sound until the student asks
