@@ -83,8 +83,8 @@ def morph_widget(instrument_a: str = "flute", instrument_b: str = "guitar", pitc
     if code_size not in model.CODE_SIZES:
         raise ModelError(f"code_size={code_size!r}: the pretrained sizes are {model.CODE_SIZES}.")
     style = {"description_width": "initial"}
-    drop_a = widgets.Dropdown(options=names, value=instrument_a, description="instrument A")
-    drop_b = widgets.Dropdown(options=names, value=instrument_b, description="instrument B")
+    drop_a = widgets.Dropdown(options=names, value=instrument_a, description="instrument A", style=style)
+    drop_b = widgets.Dropdown(options=names, value=instrument_b, description="instrument B", style=style)
     pitch_s = widgets.IntSlider(value=int(pitch), min=36, max=84, description="pitch (MIDI)", style=style,
                                 continuous_update=False)
     alpha_s = widgets.FloatSlider(value=float(alpha), min=0.0, max=1.0, step=0.05, description="alpha (0 = A, 1 = B)",
