@@ -247,4 +247,7 @@ def play_side_by_side(sounds: dict, *, instrument: str | None = None) -> None:
     from IPython.display import display
 
     expect_type(sounds, dict, "sounds", 'Pass a dict like {"original": a, "rebuilt": b}.')
-    display(widgets.HBox([player(s, instrument=instrument, label=str(k)) for k, s in sounds.items()]))
+    players = [player(s, instrument=instrument, label=str(k)) for k, s in sounds.items()]
+    for p in players:  # each player keeps its full width; a row too long wraps instead of squeezing them
+        p.layout.flex = "0 0 auto"
+    display(widgets.HBox(players, layout=widgets.Layout(flex_flow="row wrap")))
