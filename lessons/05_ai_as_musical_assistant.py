@@ -30,8 +30,8 @@
 # 3. describe a model's preferences with numbers (leaps, rhythm, range, likelihood) and show that they
 #    follow the collection it learned from;
 # 4. run a blind listening test and pool a class's answers into one chart;
-# 5. compose an 8-16 bar piece with the models as assistants (a neural-synth sound included) and export it
-#    with a record of who made which part.
+# 5. compose an 8-16 bar piece with the models as assistants (a loops-VAE variation and a neural-synth
+#    sound included) and export it with a record of who made which part.
 
 # %% [markdown]
 # ## Setup
@@ -410,7 +410,7 @@ audio.play_side_by_side({f"option {k}": piece.melody.then(o) for k, o in enumera
 
 # %% [markdown]
 # Pick one (change `choice`), then add your own part, for example the chosen idea a tone lower (a
-# *sequence*), then ask the Markov model or a steered model for more, and finish with your ending.
+# *sequence*), then ask the Markov model or a steered model for more.
 
 # %%
 choice = 1
@@ -418,6 +418,28 @@ piece.add(options[choice], source="neural", how=f"continuation option {choice} o
 piece.add(options[choice].transpose(-2), source="student", how="my sequence of it, a tone lower")
 more = piece.continuations(n=2, model=values.load_steered("oneill"), bars=2, seed=5)
 piece.add(more[0], source="neural steered by O'Neill", how="continuation option 0 of 2, seed 5")
+
+# %% [markdown]
+# **Vary a part in the latent space** (the loops VAE of lesson 04). The cell below encodes part 1 (the
+# idea you chose) to a code and moves that code along the VAE's *note density* direction: the three
+# piano rolls and clips are fewer notes (`-0.5`), the VAE's own copy (`0`) and more notes (`1`). Try
+# `attribute="pitch_height"` or `"rests"`, other amounts, or `piece.blend(0, 1)` for the path between
+# your motif and part 1.
+
+# %%
+variants = piece.variations(1, attribute="note_density", amounts=(-0.5, 0, 1))
+fig, axes = plt.subplots(1, 3, figsize=(12, 2.8), layout="constrained")
+for amount, variant, ax in zip((-0.5, 0, 1), variants, axes):
+    plots.piano_roll(variant, ax=ax, title=f"note density {amount:+}")
+plt.show()
+audio.play_side_by_side({f"note density {a:+}": v for a, v in zip((-0.5, 0, 1), variants)})
+
+# %% [markdown]
+# Keep the variation you like (change `pick`), finish with your ending and read the record.
+
+# %%
+pick = 2
+piece.add(variants[pick], source="loops VAE", how=f"variation of part 1, note density {(-0.5, 0, 1)[pick]:+}")
 piece.add(Melody.parse("E4 F#4 G4 E4 | D4*8"), source="student", how="my ending")
 print(piece)
 for row in piece.record():
