@@ -262,11 +262,11 @@ for name, model in {"VAE": vae, "AE": ae}.items():
 # Switching steps one by one is smooth by construction, but the loops on the way are not music:
 # half a melody glued to half of another, notes cut into pieces, wrong keys (look at its middle
 # surprise and in-key share). Smoothness needs both: small steps *and* realistic loops on the way.
-# Both models' middle loops are in key and unsurprising, so in that sense both beat data space. Which
-# model jumps less varies from pair to pair with our small, briefly trained models: over 30 test pairs
-# the VAE's largest jump was the smaller one in half of them (`benchmarks/RESULTS.md`). A model trained
-# longer, or MusicVAE's much bigger one, is where the difference is meant to show: a good reason to
-# measure rather than trust a picture.
+# Both models' middle loops are in key and unsurprising, so in that sense both beat data space. The
+# VAE's path jumps a little less than the AE's on these 12 pairs, but not on every pair: over 30 test
+# pairs the VAE's largest jump was the smaller one in 20 (`benchmarks/RESULTS.md`). The gap is small
+# with our small models (MusicVAE's much bigger one shows it more clearly): a good reason to measure
+# over many pairs rather than trust one picture.
 # </details>
 
 # %% [markdown]
