@@ -93,7 +93,7 @@ def run() -> list:
         n = sum(p.numel() for p in m.net.parameters())
         rows.append(dict(benchmark=f"loops: shipped {kind.upper()} size", value=n, unit="weights",
                          target="", note=f"{os.path.getsize(path) / 1e6:.2f} MB file; trained {m.info.get('steps')} "
-                                         f"steps in {m.info.get('seconds')} s wall, nice 10 on a "
+                                         f"steps in {m.info.get('seconds')} s wall, nice 5-10 on a "
                                          "busy shared machine"))
     return rows
 

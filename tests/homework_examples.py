@@ -355,10 +355,10 @@ WRITTEN = {
                          "made only from what the network learned from the recordings.",
     },
     "04_latent_loops": {
-        "holes_written": "The AE's random samples have about 7 REST steps per loop against 1.5 in real loops: its "
-                         "codes are scattered, so a prior code lands where no real loop was encoded (a hole) and the "
-                         "decoder writes silence. The VAE's KL term pulls codes to N(0, 1), so its samples have 0.9 "
-                         "rests and 11 notes like real loops.",
+        "holes_written": "The AE's random samples surprise the melody net by 1.6 nats per step against 1.05 for real "
+                         "loops, and only 0.92 of their notes are in key: its codes are scattered, so a prior code "
+                         "lands where no real loop was encoded (a hole). The VAE's KL term pulls codes to N(0, 1), "
+                         "so its samples are less surprising (1.4) and more in key (0.94).",
     },
 }
 """A student's written answer per assignment (for the manual-grading part of the workflow)."""
