@@ -149,8 +149,9 @@ def loop_sampler(model=None, *, attributes=("note_density", "pitch_height"), tem
     vectors = {name: model.attribute_vector(name) for name in attributes}
     seed = widgets.IntText(value=0, description="seed", layout=widgets.Layout(width="150px"))
     temp = widgets.FloatSlider(value=temperature, min=0.0, max=2.0, step=0.05, description="temperature",
-                               continuous_update=False)
-    button = widgets.Button(description="Sample a new loop", button_style="primary")
+                               continuous_update=False, style={"description_width": "initial"})
+    button = widgets.Button(description="Sample a new loop", button_style="primary",
+                            layout=widgets.Layout(width="auto"))
     sliders = {name: widgets.FloatSlider(value=0.0, min=-2.0, max=2.0, step=0.1, description=name.replace("_", " "),
                                          continuous_update=False, style={"description_width": "initial"})
                for name in attributes}

@@ -27,6 +27,14 @@ from .loop_parts import (_CELL_PX, DEFAULT_CORNERS, _error, _limits, _model, _sh
                          draw_loop, loop_melody, loop_tokens)
 from .loop_views import interpolation_view, latent_map, loop_sampler  # noqa: F401  (one import for the lesson)
 
+WIDE = {"description_width": "initial"}
+"""Descriptions take the width they need, so no label is cut off ("bottom ri...")."""
+
+
+def AUTO():
+    """A button as wide as its text."""
+    return widgets.Layout(width="auto")
+
 
 # ----------------------------------------------------------------------------- the palette
 
@@ -59,14 +67,14 @@ class LatentPalette(widgets.VBox):
         for i, name in enumerate(("top left", "top right", "bottom left", "bottom right")):
             value = corners[i] if isinstance(corners[i], str) else " ".join(
                 str(x) for x in loop_melody(loop_tokens(corners[i])).__str__().split())
-            self.corner_boxes.append(widgets.Text(value=value, description=name,
+            self.corner_boxes.append(widgets.Text(value=value, description=name, style=WIDE,
                                                   layout=widgets.Layout(width="560px")))
-        self.set_button = widgets.Button(description="Set corners", button_style="primary")
-        self.random_button = widgets.Button(description="Corners from the corpus")
-        self.seed = widgets.IntText(value=0, description="seed", layout=widgets.Layout(width="140px"))
+        self.set_button = widgets.Button(description="Set corners", button_style="primary", layout=AUTO())
+        self.random_button = widgets.Button(description="Corners from the corpus", layout=AUTO())
+        self.seed = widgets.IntText(value=0, description="seed", style=WIDE, layout=widgets.Layout(width="140px"))
         voices = audio.available_instruments()
         self.instrument = widgets.Dropdown(options=voices, value=instrument or audio.DEFAULT_INSTRUMENT,
-                                           description="instrument")
+                                           description="instrument", style=WIDE)
         self.cells = []
         rows = []
         for r in range(self.size):
@@ -78,11 +86,11 @@ class LatentPalette(widgets.VBox):
                 row.append(b)
             self.cells.append(row)
             rows.append(widgets.HBox(row))
-        self.add_button = widgets.Button(description="Add cell to song")
-        self.clear_button = widgets.Button(description="Clear song")
-        self.play_song_button = widgets.Button(description="Play song")
-        self.filename = widgets.Text(value="my_latent_song", description="file name")
-        self.export_button = widgets.Button(description="Export MIDI + WAV")
+        self.add_button = widgets.Button(description="Add cell to song", layout=AUTO())
+        self.clear_button = widgets.Button(description="Clear song", layout=AUTO())
+        self.play_song_button = widgets.Button(description="Play song", layout=AUTO())
+        self.filename = widgets.Text(value="my_latent_song", description="file name", style=WIDE)
+        self.export_button = widgets.Button(description="Export MIDI + WAV", layout=AUTO())
         self.info = widgets.HTML()
         self.picture = widgets.Output(layout=widgets.Layout(min_height="320px"))
         self.player = audio.player(audio.as_audio([0.0] * 160))
