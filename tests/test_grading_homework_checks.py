@@ -13,7 +13,7 @@ import pytest
 pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning")  # the wrong answers take log(0) on purpose
 
 from lessonkit import HOLD, REST, Melody, Note
-from lessonkit.checks import homework00, homework01, homework02, homework03, homework04
+from lessonkit.checks import homework00, homework01, homework02, homework03, homework04, homework05
 from lessonkit.checks.core import run_exercise
 from lessonkit.homework.assignment import load_assignments
 from lessonkit.homework.release import repo_root
@@ -29,7 +29,7 @@ def test_the_teachers_reference_passes_the_students_check(function):
     assert feedback.passed and feedback.n_right == feedback.n_cases >= 4
 
 
-@pytest.mark.parametrize("module", [homework00, homework01, homework02, homework03, homework04])
+@pytest.mark.parametrize("module", [homework00, homework01, homework02, homework03, homework04, homework05])
 def test_the_installed_checks_hold_no_reference_solution(module):
     for task in module.TASKS.values():
         assert task.reference is None and len(task.expected_values) == len(task.cases)
@@ -156,7 +156,42 @@ HINTS = [
     ("free_bits_penalty", lambda k, f, b: float(b * max(float(np.mean(k)) - f, 0.0)), "MEAN KL"),
     ("free_bits_penalty", lambda k, f, b: float(np.mean(b * (np.asarray(k) - f))), "negative"),
     ("free_bits_penalty", lambda k, f, b: float(np.mean(np.maximum(np.asarray(k) - f, 0))), "beta"),
+    # homework 05
+    ("ngram_fraction", lambda m, c, n: _pitch_gram_share(m, c, n), "INTERVALS"),
+    ("ngram_fraction", lambda m, c, n: 1.0 - TASKS["ngram_fraction"].reference(m, c, n), "NOT found"),
+    ("copied_notes", lambda m, c, n: list(TASKS["copied_notes"].reference(m, c, n))[:-1], "per interval"),
+    ("copied_notes", lambda m, c, n: _copied_without_last(m, c, n), "missing"),
+    ("fooled_share", lambda a, t: sum(x == "human" and y == "AI" for x, y in zip(a, t)) / len(a),
+     "Divide by the number of AI clips"),
+    ("fooled_share", lambda a, t: sum(x == "AI" and y == "AI" for x, y in zip(a, t)) / max(1, t.count("AI")), "RIGHT"),
+    ("closest_style", lambda p, ps: min(ps, key=lambda k: sum(abs(p[j] - ps[k][j]) for j in ps[k])),
+     "Divide each difference"),
+    ("closest_style", lambda p, ps: max(ps, key=lambda k: sum(abs(p[j] - ps[k][j]) / abs(ps[k][j]) for j in ps[k])),
+     "farthest"),
 ]
+
+
+def _intervals(pitches):
+    return [b - a for a, b in zip(pitches, pitches[1:])]
+
+
+def _pitch_gram_share(melody, corpus, n):
+    """Homework 05's typical mistake: runs of pitches instead of intervals (a transposed copy is missed)."""
+    grams = [tuple(melody[i:i + n]) for i in range(len(melody) - n + 1)]
+    known = {tuple(t[i:i + n]) for t in corpus for i in range(len(t) - n + 1)}
+    return sum(g in known for g in grams) / len(grams)
+
+
+def _copied_without_last(melody, corpus, n):
+    """Homework 05's typical mistake: a run of n intervals marks n notes, not n + 1."""
+    iv = _intervals(melody)
+    known = {tuple(_intervals(t)[i:i + n]) for t in corpus for i in range(len(t) - n)}
+    mask = [False] * len(melody)
+    for i in range(len(iv) - n + 1):
+        if tuple(iv[i:i + n]) in known:
+            for j in range(i, i + n):
+                mask[j] = True
+    return mask
 
 
 def _rms(audio, block, keep_last=False, mean_abs=False, peak=False):
