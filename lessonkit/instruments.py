@@ -232,6 +232,12 @@ class SampleBank:
         self._row = {(m["pitch"], m["velocity"]): i for i, m in enumerate(meta)}
         self._meta = meta
         self._cache = {}
+        # release: an exponential fall of 40 dB, then a short linear fade to exactly zero
+        n_release = int(round(self.release_s * sr))
+        t = np.arange(n_release, dtype=np.float32) / np.float32(max(n_release, 1))
+        self._release_envelope = np.power(np.float32(0.01), t) * np.minimum(1.0, 4.0 * (1.0 - t))
+        # a 2 ms fade-in keeps the attack of a loop-started or resampled note clean
+        self._fade_in = np.linspace(0.0, 1.0, 32, endpoint=False, dtype=np.float32) ** 0.5
 
     def __repr__(self):
         from .music import note_name
@@ -270,6 +276,35 @@ class SampleBank:
         body = (tile[None, :] * scales[:, None]).reshape(-1)
         return np.concatenate([head, body])[:n_samples]
 
+    def forget(self) -> None:
+        """Drop every recording resampled so far (the next notes are worked out afresh)."""
+        self._cache.clear()
+
+    def _played(self, row: int, speed: float, n_out: int) -> np.ndarray:
+        """The first ``n_out`` samples of recording ``row`` played ``speed`` times faster (a new array).
+
+        Resampling is most of the cost of a note, so each (recording, speed) is resampled once,
+        long enough for the longest note asked so far, and later notes copy the start of it.
+        A key held past 1 s plays the looped sustain instead of the recording's own decay, so
+        short and looped notes are kept apart.
+        """
+        hold = int(round(1.0 * self.sr))
+        looped = int(np.ceil(n_out * speed)) + 4 > hold
+        key = (row, float(speed), looped)
+        played = self._cache.get(key)
+        if played is None or len(played) < n_out:
+            if len(self._cache) > 512:                          # many different pitches: start again
+                self._cache = {k: v for k, v in self._cache.items() if k[1] == "loop"}
+            # short notes: as much of the first second as a note can use; looped: twice what is asked
+            n = int((hold - 5) // speed) if not looped else 2 * n_out
+            source = self._sustain(row, int(np.ceil(n * speed)) + 4)
+            if abs(speed - 1.0) < 1e-6:
+                played = source[:n].astype(np.float32, copy=True)
+            else:
+                played = _cubic_resample(source, np.arange(n) * speed)
+            self._cache[key] = played
+        return played[:n_out].copy()
+
     def note(self, pitch: float, duration_s: float, velocity: int = 90) -> np.ndarray:
         """One note: the key held for ``duration_s``, then released.
 
@@ -301,18 +336,10 @@ class SampleBank:
         n_hold = max(1, int(round(duration_s * self.sr)))
         n_release = int(round(self.release_s * self.sr))
         n_out = n_hold + n_release
-        source = self._sustain(row, int(np.ceil(n_out * speed)) + 4)
-        if abs(speed - 1.0) < 1e-6:
-            out = source[:n_out].astype(np.float32, copy=True)
-        else:
-            out = _cubic_resample(source, np.arange(n_out) * speed)
-        # release: an exponential fall of 40 dB, then a short linear fade to exactly zero
-        t = np.arange(n_release, dtype=np.float32) / np.float32(max(n_release, 1))
-        envelope = np.power(np.float32(0.01), t) * np.minimum(1.0, 4.0 * (1.0 - t))
-        out[n_hold:] *= envelope
-        # a 2 ms fade-in keeps the attack of a loop-started or resampled note clean
+        out = self._played(row, speed, n_out)
+        out[n_hold:] *= self._release_envelope
         ramp = min(32, n_hold)
-        out[:ramp] *= np.linspace(0.0, 1.0, ramp, endpoint=False, dtype=np.float32) ** 0.5
+        out[:ramp] *= self._fade_in if ramp == 32 else np.linspace(0.0, 1.0, ramp, endpoint=False, dtype=np.float32) ** 0.5
         out *= np.float32((velocity / layer) ** 2)
         return out
 

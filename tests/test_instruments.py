@@ -157,6 +157,18 @@ def test_notes_outside_the_recorded_range_are_transposed_to_the_exact_pitch():
     assert abs(cents_off(f0, 55)) < 20
 
 
+def test_a_note_from_the_banks_memory_is_the_note_played_fresh():
+    # SampleBank resamples each (recording, speed) once; a note played again, longer or shorter,
+    # must be exactly what a fresh bank plays, and changing a returned note must not change the next
+    fresh = lambda: ins._bank.__wrapped__("piano")  # noqa: E731
+    bank = fresh()
+    for pitch, seconds in ((60.3, 0.5), (60.3, 0.2), (60.3, 2.5), (60.3, 0.7), (60.3, 4.0), (60.3, 0.3), (72, 0.1), (72, 1.2)):
+        note = bank.note(pitch, seconds, 90)
+        assert np.array_equal(note, fresh().note(pitch, seconds, 90)), (pitch, seconds)
+        note[:] = 0
+    assert np.abs(bank.note(60.3, 0.5, 90)).max() > 0.01
+
+
 def test_velocity_makes_notes_louder():
     bank = ins.sample_bank("piano")
     soft, loud = rms_db(bank.note(60, 0.5, 40)), rms_db(bank.note(60, 0.5, 120))

@@ -62,6 +62,32 @@ def test_greedy_decoding_ignores_the_seed(model):
     assert (model.decode(z, 0, seed=1) == model.decode(z, 0, seed=2)).all()
 
 
+def test_greedy_generation_writes_the_loop_that_teacher_forcing_scores_highest(model):
+    # generate() writes the GRU's equations out by hand; logits() runs nn.GRU. Fed its own loop,
+    # the teacher-forced decoder must pick the same token at every step (HOLD barred at step 0).
+    net = model.net
+    with torch.no_grad():
+        z = torch.from_numpy(model.encode(toy_loops()))
+        written = net.generate(z)
+        scores = net.logits(z, written)
+    scores[:, 0, HOLD] = -torch.inf
+    assert written.shape == (18, 32)
+    assert (scores.argmax(-1) == written).all()
+
+
+def test_sampled_generation_follows_the_teacher_forced_probabilities():
+    torch.manual_seed(0)
+    net = L.LoopNet(L.Config(kind="vae", **TINY)).eval()
+    z = torch.randn(4000, 8)
+    with torch.no_grad():
+        written = net.generate(z, temperature=1.0, generator=torch.Generator().manual_seed(1))
+        probs = torch.softmax(net.logits(z, written), dim=-1)
+    # the share of loops whose step 1 is each token, against the mean probability the scores give it
+    for token in torch.unique(written[:, 1])[:5]:
+        share = (written[:, 1] == token).float().mean()
+        assert abs(share - probs[:, 1, token].mean()) < 0.03
+
+
 def test_the_vae_encoder_has_a_spread_and_the_ae_has_none():
     vae, ae = L.LoopNet(L.Config(kind="vae", **TINY)), L.LoopNet(L.Config(kind="ae", **TINY))
     x = torch.from_numpy(toy_loops())

@@ -97,14 +97,13 @@ def harmonic_synth(f0_hz: torch.Tensor, amplitude: torch.Tensor, harmonic_distri
         f0 = upsample(f0_hz.detach()[..., None], t * hop, hop)[..., 0].double()  # (B, T*hop)
         cycles = torch.cumsum(f0 / sr, dim=1) - f0[:, :1] / sr            # phase 0 at sample 0
         cycles = (cycles - torch.floor(cycles)).float()
-        sines = torch.sin(2 * math.pi * cycles[..., None] * k)            # (B, T*hop, H)
+        sines = (cycles[..., None] * (2 * math.pi * k)).sin_()            # (B, T*hop, H), sin in place
         sines = sines.view(b, t, hop, n_harm)                             # segment i: frames i..i+1
     # amplitudes move linearly from frame i to frame i + 1 across segment i (the last is held)
     nxt = torch.cat([amps[:, 1:], amps[:, -1:]], dim=1)                   # (B, T, H)
-    s0 = (sines @ amps[..., None])[..., 0]                                # (B, T, hop)
-    s1 = (sines @ nxt[..., None])[..., 0]
+    s = sines @ torch.stack([amps, nxt], dim=-1)                          # (B, T, hop, 2): both in one pass
     ramp = torch.arange(hop, dtype=torch.float32) / hop                   # (hop,)
-    audio = (1 - ramp) * s0 + ramp * s1                                   # (B, T, hop)
+    audio = (1 - ramp) * s[..., 0] + ramp * s[..., 1]                     # (B, T, hop)
     audio = audio.reshape(b, t * hop)
     if audio.shape[1] < n_samples:
         audio = F.pad(audio, (0, n_samples - audio.shape[1]))

@@ -147,14 +147,33 @@ class LoopNet(nn.Module):
 
     @torch.no_grad()
     def generate(self, z, temperature: float = 0.0, generator=None):
-        """Write loops step by step from z (B, z_dim): greedy (temperature 0) or sampled -> (B, 32) long."""
-        B = z.shape[0]
-        state = torch.tanh(self.z_to_state(z))[None]
-        previous = torch.full((B, 1), BOS, dtype=torch.long)
+        """Write loops step by step from z (B, z_dim): greedy (temperature 0) or sampled -> (B, 32) long.
+
+        The decoder's GRU equations are written out here (they are ``nn.GRU``'s, with the same
+        weights) for speed: the input is [previous token, position, z], and only the token part
+        changes from step to step, so the weights meet the position and z once for all 32
+        steps, and each token's share is one row of a table. A step then costs one matrix
+        product (the hidden state's) instead of two. ``tests/test_loops.py`` checks that the
+        loops written here are the ones :meth:`logits` scores highest.
+        """
+        B, H, d = z.shape[0], self.config.decoder_hidden, self.config.token_dim
+        gru = self.decoder
+        w_token, w_fixed = gru.weight_ih_l0[:, :d], gru.weight_ih_l0[:, d:]     # (3H, d), (3H, pos + z)
+        token_part = self.dec_embedding.weight @ w_token.T                      # (132, 3H): one row per token
+        fixed = torch.cat([self.position.weight[None].expand(B, -1, -1),
+                           z[:, None, :].expand(B, LOOP_STEPS, z.shape[1])], dim=-1)
+        fixed_part = fixed @ w_fixed.T + gru.bias_ih_l0                         # (B, 32, 3H)
+        h = torch.tanh(self.z_to_state(z))                                      # (B, H)
+        previous = torch.full((B,), BOS, dtype=torch.long)
         out = torch.empty((B, LOOP_STEPS), dtype=torch.long)
         for t in range(LOOP_STEPS):
-            h, state = self.decoder(self._inputs(z, previous, t), state)
-            scores = self.head(h[:, 0])  # (B, 130)
+            x = fixed_part[:, t] + token_part[previous]                         # input side, gates r, u, n
+            g = nn.functional.linear(h, gru.weight_hh_l0, gru.bias_hh_l0)       # hidden side
+            r = torch.sigmoid(x[:, :H] + g[:, :H])                              # reset gate
+            u = torch.sigmoid(x[:, H:2 * H] + g[:, H:2 * H])                    # update gate
+            n = torch.tanh(x[:, 2 * H:] + r * g[:, 2 * H:])                     # candidate state
+            h = (1 - u) * n + u * h
+            scores = self.head(h)                                               # (B, 130)
             if t == 0:
                 scores[:, HOLD] = -torch.inf  # a loop never starts on HOLD
             if temperature == 0:
@@ -162,7 +181,7 @@ class LoopNet(nn.Module):
             else:
                 token = torch.multinomial(torch.softmax(scores / temperature, dim=-1), 1, generator=generator)[:, 0]
             out[:, t] = token
-            previous = token[:, None]
+            previous = token
         return out
 
 
