@@ -51,9 +51,11 @@ from lessonkit.checks import lesson04 as check
 # %% [markdown]
 # ## 1. The Latent Loops palette
 # A **loop** is 2 bars of 4/4: 32 steps of a 16th note. Type four loops into the corners (note names,
-# `/2` for an 8th, `*2` for a half note, `r` for a rest, `|` between bars), or press **Corners from the
-# corpus**, then **Set corners**. The 5 x 5 square fills with loops decoded from *blends* of the corners'
-# codes. Click a cell to hear it; add 4 to 8 cells to a song, play it, and export it as MIDI and WAV.
+# `/2` for an 8th, `*2` for a half note, `r` for a rest, `|` between bars) and press **Set corners**, or
+# press **Corners from the corpus**, or open **Write a corner loop on a step grid** and click notes onto
+# the 32 steps (then **Use the grid for this corner**). The 5 x 5 square fills with loops decoded from
+# *blends* of the corners' codes. Click a cell to hear it; add 4 to 8 cells to a song, play it, and
+# export it as MIDI and WAV.
 
 # %%
 vae = load_pretrained("vae")
@@ -331,6 +333,28 @@ loop_sampler(vae)
 # </details>
 
 # %% [markdown]
+# ## 6. (Optional) Train your own VAE in 2 minutes
+# The shipped VAE is big and trained for a long time (`vae.info` says how long). A smaller one learns
+# enough in 2 minutes on 2 processor cores to rebuild most loops it has never seen: `train_model` shows
+# it every training loop, each moved by a random few semitones (so it hears every key), and stops after
+# 120 seconds. With `TRAIN_NOW = True`, this cell trains one and scores it on held-out loops next to
+# the shipped VAE (a teacher can start it before section 3 and come back to it here).
+
+# %%
+TRAIN_NOW = False
+test_loops = load_loops("test")[:2000]
+print("shipped VAE:", {k: vae.info.get(k) for k in ("steps", "test_teacher_forced", "test_greedy")})
+if TRAIN_NOW:
+    from lessonkit.models.loops import train_model
+
+    mine, history = train_model(load_loops("train"), valid)
+    history.plot()
+    plt.show()
+    scores = latent.expression(mine, test_loops)
+    print(f"yours: {history.n_steps} steps, teacher-forced {scores['teacher_forced']:.3f}, "
+          f"greedy {scores['greedy']:.3f}")
+
+# %% [markdown]
 # ## Key points
 # - An **autoencoder** squeezes a loop into a **code** (64 numbers) and rebuilds it; a
 #   **variational** autoencoder also keeps all codes in one bell-shaped cloud (the KL term, with
@@ -351,8 +375,8 @@ loop_sampler(vae)
 # 3. Would you use a palette like this to write a song? What would you want it to do that it cannot?
 #
 # **Train your own** (outside class): `python -m lessonkit train loops --out my_folder` writes a VAE and
-# an AE like the shipped ones (about 8 minutes on a busy 2-core machine; `--steps 2000` trains longer
-# and better). `lessonkit.models.loops.train_model` trains one in Python.
+# an AE like the shipped ones (6,000 steps each, about 18 minutes per model on one core of a 2-core
+# machine); section 6 trains a smaller one in 2 minutes.
 #
 # **Coming next:** lesson 05, where you use all three tools and ask whether AI music is a fraud or a
 # musical assistant.

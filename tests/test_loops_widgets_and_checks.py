@@ -69,6 +69,37 @@ def test_palette_corners_from_text_and_from_the_corpus(tiny):
         W.latent_palette(tiny, corners=["C4"] * 3)
 
 
+def test_step_grid_shows_a_loop_and_writes_silence_as_rests():
+    from lessonkit.music import HOLD, REST
+    from lessonkit.widgets.step_grid import step_grid
+
+    grid = step_grid("C4 D4 E4/2 G5*2")
+    assert grid.tokens[:5] == [60, HOLD, HOLD, HOLD, 62] and len(grid.tokens) == 32
+    assert (grid.low, grid.high) == (60, 84)            # G5 = 79 fits the default rows
+    assert step_grid("A2 C7").low == 45 and step_grid("A2 C7").high == 96   # rows widen to the notes
+    # a click pattern from the browser: a note, a rest, empty columns after the rest
+    grid.tokens = [67] + [HOLD] * 7 + [REST] + [HOLD] * 7 + [72] + [HOLD] * 15
+    assert list(grid.loop[:9]) == [67] + [HOLD] * 7 + [REST]
+    assert (grid.loop[9:16] == REST).all() and grid.loop[16] == 72 and (grid.loop[17:] == HOLD).all()
+    with pytest.raises(LessonkitError, match="at least an octave"):
+        step_grid(low=60, high=65)
+
+
+def test_palette_corner_written_on_the_step_grid_refills_the_square(tiny):
+    from lessonkit.music import HOLD, REST
+
+    p = W.latent_palette(tiny, size=3)
+    assert list(p.step_grid.loop) == list(p.corner_tokens[0])          # the grid shows the chosen corner
+    p.edit_corner.value = 3
+    assert list(p.step_grid.loop) == list(p.corner_tokens[3])
+    written = [64] + [HOLD] * 3 + [66, HOLD, 68, HOLD] + [REST] * 24
+    p.step_grid.tokens = written
+    p.use_grid()
+    assert list(p.corner_tokens[3]) == written and p.corner_boxes[3].value.startswith("E4 F#4/2 G#4/2")
+    assert list(p.corner_tokens[0]) == list(W.loop_tokens(W.DEFAULT_CORNERS[0]))   # the other corners stay
+    assert (p.grid[-1, -1] == tiny.decode(tiny.encode(np.array(written)))).all()   # the square was refilled
+
+
 def test_map_interpolation_and_sampler_widgets(tiny):
     m = W.latent_map(tiny, toy_loops(), own=["C4 D4 E4"], n_samples=5)
     assert m.tokens.shape == (32,)

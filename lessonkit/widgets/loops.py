@@ -4,13 +4,15 @@ Lesson: notebooks/04_latent_loops.ipynb
 
 Each is one call::
 
-    latent_palette()                 # 4 corner loops, the square of blends, click, make a song, export
+    latent_palette()                 # 4 corner loops (typed, picked or clicked on a step grid), the square
+                                     # of blends, click, make a song, export
     latent_map()                     # a 2-D map of the codes of real loops; pick a point, hear it
     interpolation_view(a, b)         # the path a -> b, VAE and AE side by side
     loop_sampler()                   # sample with a temperature, then add attribute vectors with sliders
 
 Loops are typed as notes (``"C4 D4 E4/2 r"``, 2 bars: 32 sixteenths; shorter is padded with
-rests, longer is cut) or picked from the corpus.
+rests, longer is cut), picked from the corpus, or clicked on a step grid
+(:mod:`lessonkit.widgets.step_grid`).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from ..models.loops import LOOP_STEPS, LoopError, as_loops
 from .loop_parts import (_CELL_PX, DEFAULT_CORNERS, _error, _limits, _model, _show, _sound, blend_codes,  # noqa: F401
                          draw_loop, loop_melody, loop_tokens)
 from .loop_views import interpolation_view, latent_map, loop_sampler  # noqa: F401  (one import for the lesson)
+from .step_grid import step_grid
 
 WIDE = {"description_width": "initial"}
 """Descriptions take the width they need, so no label is cut off ("bottom ri...")."""
@@ -37,6 +40,8 @@ def AUTO():
 
 
 # ----------------------------------------------------------------------------- the palette
+
+CORNER_NAMES = ("top left", "top right", "bottom left", "bottom right")
 
 
 class LatentPalette(widgets.VBox):
@@ -64,7 +69,7 @@ class LatentPalette(widgets.VBox):
             raise LoopError("The palette needs 4 corner loops (top-left, top-right, bottom-left, bottom-right).")
         self.corpus = None if corpus is None else as_loops(corpus, "corpus")[0]
         self.corner_boxes = []
-        for i, name in enumerate(("top left", "top right", "bottom left", "bottom right")):
+        for i, name in enumerate(CORNER_NAMES):
             value = corners[i] if isinstance(corners[i], str) else " ".join(
                 str(x) for x in loop_melody(loop_tokens(corners[i])).__str__().split())
             self.corner_boxes.append(widgets.Text(value=value, description=name, style=WIDE,
@@ -75,6 +80,19 @@ class LatentPalette(widgets.VBox):
         voices = audio.available_instruments()
         self.instrument = widgets.Dropdown(options=voices, value=instrument or audio.DEFAULT_INSTRUMENT,
                                            description="instrument", style=WIDE)
+        # the step sequencer: write a corner by clicking (folded away until opened)
+        self.edit_corner = widgets.Dropdown(options=[(n, i) for i, n in enumerate(CORNER_NAMES)], value=0,
+                                            description="corner", style=WIDE)
+        self.step_grid = step_grid()
+        self.use_grid_button = widgets.Button(description="Use the grid for this corner", button_style="primary",
+                                              layout=AUTO())
+        self.edit_corner.observe(lambda _: self.grid_from_corner(), "value")
+        self.use_grid_button.on_click(lambda _: self.use_grid())
+        self.writer = widgets.Accordion([widgets.VBox([
+            widgets.HBox([self.edit_corner, self.use_grid_button]),
+            widgets.HTML("Columns are the 32 sixteenths of 2 bars. Click a cell to start a note (or a rest) there; "
+                         "an empty column holds what sounds (lighter blue). Click a filled cell to empty it."),
+            self.step_grid])], titles=("Write a corner loop on a step grid",), selected_index=None)
         self.cells = []
         rows = []
         for r in range(self.size):
@@ -103,6 +121,7 @@ class LatentPalette(widgets.VBox):
         self.export_button.on_click(lambda _: self.export())
         self.children = [
             widgets.VBox(self.corner_boxes), widgets.HBox([self.set_button, self.random_button, self.seed, self.instrument]),
+            self.writer,
             widgets.HTML("<b>Click a cell to hear it</b> (rows top to bottom, columns left to right):"),
             widgets.HBox([widgets.VBox(rows), self.picture]), self.player, self.info,
             widgets.HBox([self.add_button, self.clear_button, self.play_song_button]), self.song_label,
@@ -126,7 +145,20 @@ class LatentPalette(widgets.VBox):
         self.corner_tokens = tokens
         codes = blend_codes(self.model.encode(tokens), self.size)
         self.grid = self.model.decode(codes.reshape(-1, codes.shape[-1])).reshape(self.size, self.size, LOOP_STEPS)
+        self.grid_from_corner()
         self.select(*self.selected)
+
+    def grid_from_corner(self):
+        """Show the corner chosen in ``corner`` on the step grid."""
+        try:
+            self.step_grid.set_loop(self.corner_boxes[self.edit_corner.value].value)
+        except LessonkitError as err:
+            _error(self.info, err)
+
+    def use_grid(self):
+        """Put the step grid's loop in the chosen corner (its text box too) and refill the square."""
+        self.corner_boxes[self.edit_corner.value].value = str(loop_melody(self.step_grid.loop))
+        self.set_corners()
 
     def corners_from_corpus(self, seed=0):
         """Four random loops of the corpus (``corpus=``, default the valid loops) at the corners."""

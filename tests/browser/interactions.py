@@ -209,10 +209,25 @@ def morph_alpha_and_pad_point_redraw_and_replay(nb):
 @interaction("04_latent_loops")
 def latent_palette_plays_a_clicked_cell_and_new_corners(nb):
     """Lesson 04's palette: clicking a cell plays that cell's loop and frames it in the picture;
-    new corners from the corpus refill the square (picture) and play the selected cell's new loop."""
+    new corners from the corpus refill the square (picture) and play the selected cell's new loop;
+    a note clicked on the step grid and put in a corner refills the square again."""
     before = outputs(nb)
     nb.click_button("3,4")
     after_click = wait_both_change(nb, before, "the palette to frame and play cell (3, 4)")
     nb.wait_until(lambda: "cell row 3, column 4" in nb.text(), 30, "the palette to say which cell plays")
     nb.click_button("Corners from the corpus")
-    wait_both_change(nb, after_click, "the palette to refill the square from 4 corpus loops and play the new cell")
+    after_corpus = wait_both_change(nb, after_click,
+                                    "the palette to refill the square from 4 corpus loops and play the new cell")
+    # write the top-left corner on the step grid: open it, start a C6 on step 5, use it
+    panel = nb.page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)")
+    panel.get_by_text("Write a corner loop on a step grid").first.click()
+    cell = panel.locator(".lk-steps .lk-cell[data-step='4'][data-token='84']").first
+    cell.scroll_into_view_if_needed()
+    cell.click()
+    nb.wait_until(lambda: "lk-on" in (cell.get_attribute("class") or ""), 30, "the clicked grid cell to fill")
+    top_left = panel.locator(".widget-text", has=nb.page.locator("label", has_text="top left")).locator("input").first
+    typed = top_left.input_value()
+    nb.click_button("Use the grid for this corner")
+    wait_both_change(nb, after_corpus, "the palette to refill the square from the corner written on the grid")
+    nb.wait_until(lambda: top_left.input_value() != typed and "C6" in top_left.input_value(), 30,
+                  "the top-left corner's text box to hold the loop written on the grid")
