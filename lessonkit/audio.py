@@ -131,10 +131,10 @@ def available_instruments() -> list[str]:
 
 def _limit(audio: np.ndarray) -> np.ndarray:
     """Scale down (never up) so no sample reaches +-1."""
-    peak = float(np.max(np.abs(audio))) if audio.size else 0.0
+    peak = max(float(audio.max()), -float(audio.min())) if audio.size else 0.0
     if peak > 0.99:
         audio = audio * (0.99 / peak)
-    return audio.astype(np.float32)
+    return np.asarray(audio, dtype=np.float32)
 
 
 def as_audio(sound, *, sr: int = SR, instrument: str | None = None) -> np.ndarray:

@@ -295,8 +295,9 @@ class SampleBank:
         if played is None or len(played) < n_out:
             if len(self._cache) > 512:                          # many different pitches: start again
                 self._cache = {k: v for k, v in self._cache.items() if k[1] == "loop"}
-            # short notes: as much of the first second as a note can use; looped: twice what is asked
-            n = int((hold - 5) // speed) if not looped else 2 * n_out
+            # a little more than is asked (so the next, slightly longer notes fit too), but a
+            # short note stays within the first second of the recording
+            n = n_out + 2048 if looped else min(n_out + 2048, int((hold - 5) // speed))
             source = self._sustain(row, int(np.ceil(n * speed)) + 4)
             if abs(speed - 1.0) < 1e-6:
                 played = source[:n].astype(np.float32, copy=True)

@@ -317,8 +317,8 @@ audio.play(audio.render(tune, instrument=pad.instrument), label="lesson 00's tun
 
 # %% [markdown]
 # ## 7. (Optional) Train your own
-# The shipped synthesizer trained for 600 steps: about 2.5 minutes of work for one processor core
-# (it took 15 minutes on our busy build machine). With `TRAIN_NOW = True`, this cell trains a fresh
+# The shipped synthesizer trained for 3,600 steps: about 12 minutes of work for one processor core.
+# With `TRAIN_NOW = True`, this cell trains a fresh
 # one for 3 minutes and prints its distance on the valid notes next to the shipped one's (a teacher
 # can run it while explaining section 2).
 

@@ -136,10 +136,10 @@ print("your function on loop 7:", reconstruction_accuracy(loop, copy))
 #
 # <details><summary>Our answer</summary>
 #
-# Here the VAE rebuilds a little better, but it also trained longer (2,500 steps against the AE's
-# 1,200; `vae.info` and `ae.info` say so). The AE is trained *only* to rebuild: its codes may store anything
-# that helps, wherever it likes in the space, so nothing stops it from matching the VAE, which pays a
-# price (the KL term) for keeping its codes in one tidy cloud. Both beat the always-`HOLD` floor, and
+# The AE rebuilds better (both trained 6,000 steps on the same loops; `vae.info` and `ae.info` say
+# so). The AE is trained *only* to rebuild: its codes may store anything that helps, wherever it
+# likes in the space, while the VAE pays a price (the KL term) for keeping its codes in one tidy
+# cloud. Both beat the always-`HOLD` floor, and
 # teacher-forced is always higher than greedy: writing alone, one wrong step leads to more.
 # Expression alone does not show what the KL term buys: the next two properties do.
 # </details>
@@ -188,7 +188,7 @@ latent_map(ae, own=[box.value for box in palette.corner_boxes])
 # codes sit wherever rebuilding was easiest (look at the axes: a different scale), so many random
 # codes fall into **holes**, regions no training loop was encoded to. There the decoder has never been
 # trained, and it writes odd loops. In the table above, the AE's samples surprise lesson 02's network
-# the most (about 1.6 nats per step, against about 1.4 for the VAE's and 1.05 for real loops), and
+# the most (about 2.2 nats per step, against about 1.5 for the VAE's and 1.05 for real loops), and
 # fewer of their notes are in key.
 # </details>
 

@@ -177,10 +177,10 @@ class LoopNet(nn.Module):
         for t in range(LOOP_STEPS):
             x = fixed_part[:, t] + token_part[previous]                         # input side, gates r, u, n
             g = nn.functional.linear(h, gru.weight_hh_l0, gru.bias_hh_l0)       # hidden side
-            r = torch.sigmoid(x[:, :H] + g[:, :H])                              # reset gate
-            u = torch.sigmoid(x[:, H:2 * H] + g[:, H:2 * H])                    # update gate
+            ru = torch.sigmoid(x[:, :2 * H] + g[:, :2 * H])                     # reset and update gates
+            r, u = ru[:, :H], ru[:, H:]
             n = torch.tanh(x[:, 2 * H:] + r * g[:, 2 * H:])                     # candidate state
-            h = (1 - u) * n + u * h
+            h = n + u * (h - n)                                                 # (1 - u) * n + u * h
             scores = self.head(h)                                               # (B, 130)
             if t == 0:
                 scores[:, HOLD] = -torch.inf  # a loop never starts on HOLD

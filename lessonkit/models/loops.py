@@ -98,7 +98,7 @@ class LoopModel:
     def interpolate_codes(self, tokens_a, tokens_b, steps: int = 9, method: str | None = None) -> np.ndarray:
         """The codes of :meth:`interpolate`: (steps, z_dim) float32."""
         steps = _steps(steps)
-        a, b = self.encode(_one(tokens_a, "tokens_a")), self.encode(_one(tokens_b, "tokens_b"))
+        a, b = self.encode(np.stack([_one(tokens_a, "tokens_a"), _one(tokens_b, "tokens_b")]))
         method = method or ("slerp" if self.kind == "vae" else "linear")
         t = np.linspace(0.0, 1.0, steps)
         if method == "slerp":
