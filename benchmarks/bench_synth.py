@@ -20,9 +20,9 @@ Definitions, used for every row:
   both have a recording at that pitch, velocity 112), the sustain centroid
   (:func:`lessonkit.models.synth.sustain_centroid`: mean spectral centroid from 0.1 to 0.9 s) of
   ``morph(a, b, alpha)`` at alpha = 0, 0.25, 0.5, 0.75, 1 must move strictly one way.
-* **decode speed**: ``NeuralSynth.decode`` of one note (1.5 s), one thread, median of 20, as
-  seconds of audio per second of computing ("x real time"), at C4 and at C2 (the harmonic
-  synthesizer's cost grows with the number of harmonics below 8 kHz: 30 at C4, all 60 at C2).
+
+Decode speed has its own section (``bench_synth_speed.py``), so it can be measured again on a
+quiet machine in seconds.
 """
 
 import os
@@ -96,28 +96,6 @@ def morph_rows(syn):
         {"benchmark": "crossfade: sustain centroid strictly monotone along alpha", "value": fade_ok / cases,
          "unit": "fraction of cases", "target": "(reference)", "note": f"{fade_ok} of {cases} cases"},
     ]
-
-
-def speed_rows(syn):
-    from lessonkit.models import synth
-
-    torch.set_num_threads(1)
-    code = syn.encode(synth.get_note("flute", 60), 60)
-    rows = []
-    # C4 has 30 harmonics below 8 kHz; C2 has all 60 the synthesizer makes (the slowest case)
-    for pitch, name in ((60, "C4"), (36, "C2")):
-        syn.decode(code, pitch)
-        times = []
-        for _ in range(20):
-            start = time.perf_counter()
-            syn.decode(code, pitch)
-            times.append(time.perf_counter() - start)
-        t = float(np.median(times))
-        rows.append({"benchmark": f"decode speed, one note at a time, 1 thread, {name}", "value": 1.5 / t,
-                     "unit": "x real time", "target": ">= 100",
-                     "note": f"median {t * 1000:.1f} ms per 1.5 s note (flute code); load average {_load():.1f} "
-                             "on 2 cores"})
-    return rows
 
 
 def instrument_rows(distances, instruments):
@@ -214,7 +192,6 @@ def run() -> list:
          "target": "", "note": "what the bottleneck alone keeps"},
     ]
     rows += instrument_rows(d_each, test.instruments)
-    rows += speed_rows(shipped)
     rows += morph_rows(shipped)
     params = sum(p.numel() for p in shipped.model.parameters())
     rows += [

@@ -192,10 +192,11 @@ def instrument_info(name: str, data_dir=None) -> dict:
 
 def _cubic_resample(x: np.ndarray, positions: np.ndarray) -> np.ndarray:
     """Values of ``x`` at fractional sample ``positions`` (4-point cubic Hermite interpolation)."""
-    i = np.floor(positions).astype(np.int64)
+    i = positions.astype(np.int64)                   # positions are >= 0: the same as floor
     t = (positions - i).astype(np.float32)
-    xp = np.pad(x, (1, 3))
-    i = np.clip(i + 1, 1, len(x))
+    xp = np.zeros(len(x) + 4, dtype=x.dtype)         # x with 1 zero before and 3 after
+    xp[1:len(x) + 1] = x
+    i = np.minimum(i + 1, len(x))
     y0, y1, y2, y3 = xp[i - 1], xp[i], xp[i + 1], xp[i + 2]
     c1 = 0.5 * (y2 - y0)
     c2 = y0 - 2.5 * y1 + 2.0 * y2 - 0.5 * y3
@@ -295,9 +296,10 @@ class SampleBank:
         if played is None or len(played) < n_out:
             if len(self._cache) > 512:                          # many different pitches: start again
                 self._cache = {k: v for k, v in self._cache.items() if k[1] == "loop"}
-            # a little more than is asked (so the next, slightly longer notes fit too), but a
-            # short note stays within the first second of the recording
-            n = n_out + 2048 if looped else min(n_out + 2048, int((hold - 5) // speed))
+            # what is asked, or twice what was kept if that is more (few redos as notes grow),
+            # but a short note stays within the first second of the recording
+            n = max(n_out, 0 if played is None else 2 * len(played))
+            n = n if looped else max(n_out, min(n, int((hold - 4) / speed)))
             source = self._sustain(row, int(np.ceil(n * speed)) + 4)
             if abs(speed - 1.0) < 1e-6:
                 played = source[:n].astype(np.float32, copy=True)

@@ -103,6 +103,9 @@ def synth(argv=None) -> int:
     parser.add_argument("--steps", type=int, default=3600, help="training steps of the code-size-16 model")
     parser.add_argument("--small-steps", type=int, default=600, help="training steps of the smaller models")
     parser.add_argument("--max-seconds", type=float, default=None, help="optional wall-clock cap per model (s)")
+    parser.add_argument("--code-noise", type=float, default=model_synth.Config.code_noise,
+                        help=f"noise added to the code while training (default {model_synth.Config.code_noise}): "
+                             "more makes morphs smoother")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out-dir", default=DATA_DIR, help="where to write (default data/)")
     parser.add_argument("--overwrite", action="store_true", help="replace existing weight files")
@@ -112,7 +115,7 @@ def synth(argv=None) -> int:
     for size in sizes:
         path = os.path.join(args.out_dir, f"synth_{size}.safetensors")
         steps = args.steps if size >= 16 else args.small_steps
-        config = model_synth.Config(code_size=size)
+        config = model_synth.Config(code_size=size, code_noise=args.code_noise)
         train_config = TrainConfig(max_steps=steps, max_seconds=args.max_seconds, lr=3e-3, eval_every=50,
                                    patience=None, seed=args.seed, threads=1, progress=True, live_plot=False)
         print(f"training code_size={size} for {steps} steps ...", flush=True)

@@ -66,26 +66,28 @@ def test_greedy_generation_writes_the_loop_that_teacher_forcing_scores_highest(m
     # generate() writes the GRU's equations out by hand; logits() runs nn.GRU. Fed its own loop,
     # the teacher-forced decoder must pick the same token at every step (HOLD barred at step 0).
     net = model.net
+    z = model.encode(toy_loops())
+    written = net.generate(z)
     with torch.no_grad():
-        z = torch.from_numpy(model.encode(toy_loops()))
-        written = net.generate(z)
-        scores = net.logits(z, written)
+        scores = net.logits(torch.from_numpy(z), torch.from_numpy(written))
     scores[:, 0, HOLD] = -torch.inf
-    assert written.shape == (18, 32)
-    assert (scores.argmax(-1) == written).all()
+    assert written.shape == (18, 32) and written.dtype == np.int64
+    assert (scores.argmax(-1).numpy() == written).all()
 
 
 def test_sampled_generation_follows_the_teacher_forced_probabilities():
     torch.manual_seed(0)
     net = L.LoopNet(L.Config(kind="vae", **TINY)).eval()
-    z = torch.randn(4000, 8)
+    z = np.random.default_rng(0).standard_normal((4000, 8)).astype(np.float32)
+    written = net.generate(z, temperature=1.0, rng=np.random.default_rng(1))
     with torch.no_grad():
-        written = net.generate(z, temperature=1.0, generator=torch.Generator().manual_seed(1))
-        probs = torch.softmax(net.logits(z, written), dim=-1)
+        probs = torch.softmax(net.logits(torch.from_numpy(z), torch.from_numpy(written)), dim=-1).numpy()
     # the share of loops whose step 1 is each token, against the mean probability the scores give it
-    for token in torch.unique(written[:, 1])[:5]:
-        share = (written[:, 1] == token).float().mean()
+    for token in np.unique(written[:, 1])[:5]:
+        share = (written[:, 1] == token).mean()
         assert abs(share - probs[:, 1, token].mean()) < 0.03
+    cooler = net.generate(z, temperature=0.3, rng=np.random.default_rng(1))   # colder: closer to greedy
+    assert (cooler == net.generate(z)).mean() > (written == net.generate(z)).mean()
 
 
 def test_the_vae_encoder_has_a_spread_and_the_ae_has_none():

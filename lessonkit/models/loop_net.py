@@ -154,40 +154,47 @@ class LoopNet(nn.Module):
         return self.head(out)
 
     @torch.no_grad()
-    def generate(self, z, temperature: float = 0.0, generator=None):
-        """Write loops step by step from z (B, z_dim): greedy (temperature 0) or sampled -> (B, 32) long.
+    def generate(self, z: np.ndarray, temperature: float = 0.0, rng: np.random.Generator | None = None) -> np.ndarray:
+        """Write loops step by step from codes: z (B, z_dim) float32 -> (B, 32) int64 tokens.
 
-        The decoder's GRU equations are written out here (they are ``nn.GRU``'s, with the same
-        weights) for speed: the input is [previous token, position, z], and only the token part
-        changes from step to step, so the weights meet the position and z once for all 32
-        steps, and each token's share is one row of a table. A step then costs one matrix
-        product (the hidden state's) instead of two. ``tests/test_loops.py`` checks that the
-        loops written here are the ones :meth:`logits` scores highest.
+        ``temperature`` 0 takes the most likely token at each step (greedy); above 0 it draws
+        from the softmax of the scores divided by the temperature, with ``rng``.
+
+        This is the decoder GRU of :meth:`logits` (same weights, same equations as ``nn.GRU``),
+        run one step at a time in numpy, which is twice as fast as torch for such small steps
+        (a palette or an interpolation decodes while you wait). The input is [previous token,
+        position, z], and only the token part changes from step to step, so the weights meet
+        the position and z once for all 32 steps, and each token's share is one row of a
+        table. ``tests/test_loops.py`` checks that the loops written here are the ones
+        :meth:`logits` scores highest.
         """
-        B, H, d = z.shape[0], self.config.decoder_hidden, self.config.token_dim
-        gru = self.decoder
-        w_token, w_fixed = gru.weight_ih_l0[:, :d], gru.weight_ih_l0[:, d:]     # (3H, d), (3H, pos + z)
-        token_part = self.dec_embedding.weight @ w_token.T                      # (132, 3H): one row per token
-        fixed = torch.cat([self.position.weight[None].expand(B, -1, -1),
-                           z[:, None, :].expand(B, LOOP_STEPS, z.shape[1])], dim=-1)
-        fixed_part = fixed @ w_fixed.T + gru.bias_ih_l0                         # (B, 32, 3H)
-        h = torch.tanh(self.z_to_state(z))                                      # (B, H)
-        previous = torch.full((B,), BOS, dtype=torch.long)
-        out = torch.empty((B, LOOP_STEPS), dtype=torch.long)
+        B, H, d, p = z.shape[0], self.config.decoder_hidden, self.config.token_dim, self.config.position_dim
+        weight = {name: value.detach().numpy() for name, value in self.named_parameters()}
+        w = weight["decoder.weight_ih_l0"]                                      # (3H, token + position + z)
+        token_part = weight["dec_embedding.weight"] @ w[:, :d].T                # (132, 3H): one row per token
+        position_part = weight["position.weight"] @ w[:, d:d + p].T             # (32, 3H): one row per step
+        z_part = z @ w[:, d + p:].T + weight["decoder.bias_ih_l0"]              # (B, 3H): one row per loop
+        w_hidden, b_hidden = weight["decoder.weight_hh_l0"].T, weight["decoder.bias_hh_l0"]
+        w_head, b_head = weight["head.weight"].T, weight["head.bias"]
+        h = np.tanh(z @ weight["z_to_state.weight"].T + weight["z_to_state.bias"])   # (B, H)
+        previous = np.full(B, BOS)
+        out = np.empty((B, LOOP_STEPS), dtype=np.int64)
         for t in range(LOOP_STEPS):
-            x = fixed_part[:, t] + token_part[previous]                         # input side, gates r, u, n
-            g = nn.functional.linear(h, gru.weight_hh_l0, gru.bias_hh_l0)       # hidden side
-            ru = torch.sigmoid(x[:, :2 * H] + g[:, :2 * H])                     # reset and update gates
+            x = position_part[t] + z_part + token_part[previous]               # input side, gates r, u, n
+            g = h @ w_hidden + b_hidden                                         # hidden side
+            ru = 1.0 / (1.0 + np.exp(-(x[:, :2 * H] + g[:, :2 * H])))         # reset and update gates
             r, u = ru[:, :H], ru[:, H:]
-            n = torch.tanh(x[:, 2 * H:] + r * g[:, 2 * H:])                     # candidate state
+            n = np.tanh(x[:, 2 * H:] + r * g[:, 2 * H:])                        # candidate state
             h = n + u * (h - n)                                                 # (1 - u) * n + u * h
-            scores = self.head(h)                                               # (B, 130)
+            scores = h @ w_head + b_head                                        # (B, 130)
             if t == 0:
-                scores[:, HOLD] = -torch.inf  # a loop never starts on HOLD
+                scores[:, HOLD] = -np.inf  # a loop never starts on HOLD
             if temperature == 0:
-                token = scores.argmax(dim=-1)
+                token = scores.argmax(axis=1)
             else:
-                token = torch.multinomial(torch.softmax(scores / temperature, dim=-1), 1, generator=generator)[:, 0]
+                p_token = np.exp((scores - scores.max(axis=1, keepdims=True)) / temperature)
+                cumulative = np.cumsum(p_token / p_token.sum(axis=1, keepdims=True), axis=1)
+                token = np.minimum((cumulative < rng.random((B, 1))).sum(axis=1), VOCAB_SIZE - 1)
             out[:, t] = token
             previous = token
         return out

@@ -70,8 +70,7 @@ class LoopModel:
         """
         codes, single = as_codes(z, self.z_dim)
         temperature, seed = _check_temperature(temperature), _check_seed(seed)
-        gen = torch.Generator().manual_seed(seed)
-        out = self.net.generate(torch.from_numpy(codes), temperature, gen).numpy()
+        out = self.net.generate(codes, temperature, np.random.default_rng(seed))
         return out[0] if single else out
 
     def sample_codes(self, n: int = 1, seed: int = 0) -> np.ndarray:
