@@ -220,7 +220,9 @@ def latent_palette_plays_a_clicked_cell_and_new_corners(nb):
                                     "the palette to refill the square from 4 corpus loops and play the new cell")
     # write the top-left corner on the step grid: open it, start a C6 on step 5, use it
     panel = nb.page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)")
-    panel.get_by_text("Write a corner loop on a step grid").first.click()
+    header = panel.locator(".jupyter-widget-Collapse-header", has_text="Write a corner loop on a step grid").first
+    header.scroll_into_view_if_needed()
+    header.click()
     cell = panel.locator(".lk-steps .lk-cell[data-step='4'][data-token='84']").first
     cell.scroll_into_view_if_needed()
     cell.click()
