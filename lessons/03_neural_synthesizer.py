@@ -343,8 +343,9 @@ if TRAIN_NOW:
 #   learns the timbre: it can play pitches it never heard, and the pitch can come from a pitch
 #   tracker (YIN) instead of a label.
 # - A **smaller bottleneck** keeps less: with 2 numbers, instruments blur into family averages.
-# - A **latent morph** decodes *one* new sound between two instruments: its brightness moves
-#   smoothly from A to B. A **crossfade** adds two recordings, so you hear both instruments at once.
+# - A **latent morph** decodes *one* new sound between two instruments; for flute and trumpet its
+#   brightness moves steadily from A to B (not for every pair: a path through the code space can
+#   dip). A **crossfade** adds two recordings, so you hear both instruments at once.
 #
 # ## Discussion
 # - NSynth Super's makers called its sounds "new". Are they? Who made them: the engineers, the
