@@ -25,8 +25,8 @@ def run() -> list:
     import torch
 
     from lessonkit import audio, latent
-    from lessonkit.instruments import sample_bank
     from lessonkit.datasets import load_loops
+    from lessonkit.instruments import sample_bank
     from lessonkit.models import loops as L
     from lessonkit.widgets.loops import loop_melody
 

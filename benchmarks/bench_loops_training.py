@@ -29,9 +29,9 @@ def run() -> list:
     test = load_loops("test")[:2000]
     seconds = float(os.environ.get("BENCH_LOOPS_TRAIN_SECONDS", "120"))
     train, valid = load_loops("train"), load_loops("valid")
+    threads = choose_threads("auto")  # what a student's train_model(train, valid) uses, chosen before either runs
     for kind in ("vae", "ae"):
         load_before = _load()
-        threads = choose_threads("auto")  # what a student's train_model(train, valid) uses
         m, h = L.train_model(train, valid, L.Config(kind=kind), TrainConfig(
             max_seconds=seconds, lr=3e-3, eval_every=100, patience=None, progress=False, live_plot=False,
             threads=threads))

@@ -233,10 +233,7 @@ class SampleBank:
         self._row = {(m["pitch"], m["velocity"]): i for i, m in enumerate(meta)}
         self._meta = meta
         self._cache = {}
-        # release: an exponential fall of 40 dB, then a short linear fade to exactly zero
-        n_release = int(round(self.release_s * sr))
-        t = np.arange(n_release, dtype=np.float32) / np.float32(max(n_release, 1))
-        self._release_envelope = np.power(np.float32(0.01), t) * np.minimum(1.0, 4.0 * (1.0 - t))
+        self._envelopes = {}
         # a 2 ms fade-in keeps the attack of a loop-started or resampled note clean
         self._fade_in = np.linspace(0.0, 1.0, 32, endpoint=False, dtype=np.float32) ** 0.5
 
@@ -278,8 +275,16 @@ class SampleBank:
         return np.concatenate([head, body])[:n_samples]
 
     def forget(self) -> None:
-        """Drop every recording resampled so far (the next notes are worked out afresh)."""
+        """Drop every recording resampled and every sustain looped so far (the next notes are
+        worked out afresh)."""
         self._cache.clear()
+
+    def _release_envelope(self, n_release: int) -> np.ndarray:
+        """An exponential fall of 40 dB over ``n_release`` samples, then a short linear fade to exactly zero."""
+        if n_release not in self._envelopes:
+            t = np.arange(n_release, dtype=np.float32) / np.float32(max(n_release, 1))
+            self._envelopes[n_release] = np.power(np.float32(0.01), t) * np.minimum(1.0, 4.0 * (1.0 - t))
+        return self._envelopes[n_release]
 
     def _played(self, row: int, speed: float, n_out: int) -> np.ndarray:
         """The first ``n_out`` samples of recording ``row`` played ``speed`` times faster (a new array).
@@ -340,7 +345,7 @@ class SampleBank:
         n_release = int(round(self.release_s * self.sr))
         n_out = n_hold + n_release
         out = self._played(row, speed, n_out)
-        out[n_hold:] *= self._release_envelope
+        out[n_hold:] *= self._release_envelope(n_release)
         ramp = min(32, n_hold)
         out[:ramp] *= self._fade_in if ramp == 32 else np.linspace(0.0, 1.0, ramp, endpoint=False, dtype=np.float32) ** 0.5
         out *= np.float32((velocity / layer) ** 2)

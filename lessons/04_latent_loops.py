@@ -43,7 +43,7 @@ import matplotlib.pyplot as plt
 
 from lessonkit import audio, latent
 from lessonkit.datasets import load_loops
-from lessonkit.models.loops import load_pretrained
+from lessonkit.models.loops import load_pretrained, train_model
 from lessonkit.widgets.loops import (latent_palette, latent_map, interpolation_view, loop_sampler,
                                      draw_loop, loop_melody)
 from lessonkit.checks import lesson04 as check
@@ -338,15 +338,13 @@ loop_sampler(vae)
 # enough in 2 minutes on 2 processor cores to rebuild most loops it has never seen: `train_model` shows
 # it every training loop, each moved by a random few semitones (so it hears every key), and stops after
 # 120 seconds. With `TRAIN_NOW = True`, this cell trains one and scores it on held-out loops next to
-# the shipped VAE (a teacher can start it before section 3 and come back to it here).
+# the shipped VAE (a teacher can run it while the class discusses the questions below).
 
 # %%
 TRAIN_NOW = False
 test_loops = load_loops("test")[:2000]
 print("shipped VAE:", {k: vae.info.get(k) for k in ("steps", "test_teacher_forced", "test_greedy")})
 if TRAIN_NOW:
-    from lessonkit.models.loops import train_model
-
     mine, history = train_model(load_loops("train"), valid)
     history.plot()
     plt.show()

@@ -167,6 +167,13 @@ def test_a_note_from_the_banks_memory_is_the_note_played_fresh():
         assert np.array_equal(note, fresh().note(pitch, seconds, 90)), (pitch, seconds)
         note[:] = 0
     assert np.abs(bank.note(60.3, 0.5, 90)).max() > 0.01
+    bank.forget()
+    assert np.array_equal(bank.note(60.3, 2.5, 90), fresh().note(60.3, 2.5, 90))
+    for cents in range(600):  # more speeds than the memory keeps: it starts again, the notes stay right
+        bank.note(60 + cents / 1000, 0.1, 90)
+    assert len(bank._cache) <= 513 and np.array_equal(bank.note(60.3, 0.5, 90), fresh().note(60.3, 0.5, 90))
+    bank.release_s = 0.5                       # a longer release after the bank was made
+    assert len(bank.note(60, 0.25, 90)) == round(0.75 * bank.sr)
 
 
 def test_velocity_makes_notes_louder():

@@ -78,14 +78,22 @@ def test_greedy_generation_writes_the_loop_that_teacher_forcing_scores_highest(m
 def test_sampled_generation_follows_the_teacher_forced_probabilities():
     torch.manual_seed(0)
     net = L.LoopNet(L.Config(kind="vae", **TINY)).eval()
+    with torch.no_grad():  # a peaked first guess, so that a wrong draw shows: 60 half the time, 62 a fifth
+        share = np.full(130, 0.3 / 128)
+        share[60], share[62] = 0.5, 0.2
+        net.head.bias.copy_(torch.from_numpy(np.log(share)).float())
+        net.head.weight.mul_(0.1)
     z = np.random.default_rng(0).standard_normal((4000, 8)).astype(np.float32)
     written = net.generate(z, temperature=1.0, rng=np.random.default_rng(1))
     with torch.no_grad():
         probs = torch.softmax(net.logits(torch.from_numpy(z), torch.from_numpy(written)), dim=-1).numpy()
     # the share of loops whose step 1 is each token, against the mean probability the scores give it
-    for token in np.unique(written[:, 1])[:5]:
-        share = (written[:, 1] == token).mean()
-        assert abs(share - probs[:, 1, token].mean()) < 0.03
+    for step in (0, 1):
+        for token in (60, 62, 64):
+            drawn = (written[:, step] == token).mean()
+            assert abs(drawn - probs[:, step, token].mean()) < 0.03, (step, token)
+    assert (written[:, 0] != HOLD).all()
+    assert (written[:, 1] == 60).mean() > 0.3                              # the peak is really drawn
     cooler = net.generate(z, temperature=0.3, rng=np.random.default_rng(1))   # colder: closer to greedy
     assert (cooler == net.generate(z)).mean() > (written == net.generate(z)).mean()
 

@@ -77,6 +77,9 @@ def test_step_grid_shows_a_loop_and_writes_silence_as_rests():
     assert grid.tokens[:5] == [60, HOLD, HOLD, HOLD, 62] and len(grid.tokens) == 32
     assert (grid.low, grid.high) == (60, 84)            # G5 = 79 fits the default rows
     assert step_grid("A2 C7").low == 45 and step_grid("A2 C7").high == 96   # rows widen to the notes
+    wide = step_grid("A2 C7")
+    wide.set_loop("E4 G4")                                                  # and come back for the next loop
+    assert (wide.low, wide.high) == (60, 84)
     # a click pattern from the browser: a note, a rest, empty columns after the rest
     grid.tokens = [67] + [HOLD] * 7 + [REST] + [HOLD] * 7 + [72] + [HOLD] * 15
     assert list(grid.loop[:9]) == [67] + [HOLD] * 7 + [REST]
@@ -98,6 +101,11 @@ def test_palette_corner_written_on_the_step_grid_refills_the_square(tiny):
     assert list(p.corner_tokens[3]) == written and p.corner_boxes[3].value.startswith("E4 F#4/2 G#4/2")
     assert list(p.corner_tokens[0]) == list(W.loop_tokens(W.DEFAULT_CORNERS[0]))   # the other corners stay
     assert (p.grid[-1, -1] == tiny.decode(tiny.encode(np.array(written)))).all()   # the square was refilled
+    p.step_grid.tokens = [REST] * 32                                                # an empty grid is refused
+    p.use_grid()
+    assert "no notes" in p.info.value and list(p.corner_tokens[3]) == written
+    with pytest.raises(Exception, match="32 step tokens"):
+        p.step_grid.tokens = [60]
 
 
 def test_map_interpolation_and_sampler_widgets(tiny):

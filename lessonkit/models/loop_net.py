@@ -153,12 +153,12 @@ class LoopNet(nn.Module):
         out, _ = self.decoder(self._inputs(z, previous, 0), state)
         return self.head(out)
 
-    @torch.no_grad()
     def generate(self, z: np.ndarray, temperature: float = 0.0, rng: np.random.Generator | None = None) -> np.ndarray:
         """Write loops step by step from codes: z (B, z_dim) float32 -> (B, 32) int64 tokens.
 
         ``temperature`` 0 takes the most likely token at each step (greedy); above 0 it draws
-        from the softmax of the scores divided by the temperature, with ``rng``.
+        from the softmax of the scores divided by the temperature, with ``rng`` (default
+        ``np.random.default_rng(0)``: same call, same loops).
 
         This is the decoder GRU of :meth:`logits` (same weights, same equations as ``nn.GRU``),
         run one step at a time in numpy, which is twice as fast as torch for such small steps
@@ -169,6 +169,7 @@ class LoopNet(nn.Module):
         :meth:`logits` scores highest.
         """
         B, H, d, p = z.shape[0], self.config.decoder_hidden, self.config.token_dim, self.config.position_dim
+        rng = np.random.default_rng(0) if rng is None else rng
         weight = {name: value.detach().numpy() for name, value in self.named_parameters()}
         w = weight["decoder.weight_ih_l0"]                                      # (3H, token + position + z)
         token_part = weight["dec_embedding.weight"] @ w[:, :d].T                # (132, 3H): one row per token

@@ -91,7 +91,8 @@ class LatentPalette(widgets.VBox):
         self.writer = widgets.Accordion([widgets.VBox([
             widgets.HBox([self.edit_corner, self.use_grid_button]),
             widgets.HTML("Columns are the 32 sixteenths of 2 bars. Click a cell to start a note (or a rest) there; "
-                         "an empty column holds what sounds (lighter blue). Click a filled cell to empty it."),
+                         "an empty column holds what sounds (lighter blue), and a rest lasts until the next note. "
+                         "Click a note again to take it out."),
             self.step_grid])], titles=("Write a corner loop on a step grid",), selected_index=None)
         self.cells = []
         rows = []
@@ -157,7 +158,11 @@ class LatentPalette(widgets.VBox):
 
     def use_grid(self):
         """Put the step grid's loop in the chosen corner (its text box too) and refill the square."""
-        self.corner_boxes[self.edit_corner.value].value = str(loop_melody(self.step_grid.loop))
+        loop = self.step_grid.loop
+        if not (loop < 128).any():
+            _error(self.info, LoopError("The step grid has no notes: click at least one note, then use it."))
+            return
+        self.corner_boxes[self.edit_corner.value].value = str(loop_melody(loop))
         self.set_corners()
 
     def corners_from_corpus(self, seed=0):

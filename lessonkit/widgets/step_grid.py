@@ -10,8 +10,9 @@ at the bottom, ``rest``. The grid *is* the step-token encoding of the loop model
 * a column with nothing filled: ``HOLD`` (what sounds goes on sounding; drawn lighter).
 
 Click an empty cell to fill it (the column's other cell empties: one token per step); click a
-filled cell to empty it. Silence is written as the corpus writes it, ``REST`` at every silent
-step (so a loop never starts on ``HOLD``): to end a note, click ``rest`` where it should stop.
+note again to take it out. Silence is written as the corpus writes it, ``REST`` at every silent
+step (so a loop never starts on ``HOLD``): to end a note, click ``rest`` where it should stop; a
+rest lasts until the next note.
 
 The front end is ~60 lines of JavaScript on ``anywidget`` (as the recorder of lesson 02 is);
 the loop lives in :attr:`StepGrid.tokens`, synced with the browser.
@@ -24,14 +25,13 @@ import numpy as np
 import traitlets
 
 from ..errors import LessonkitValueError, expect_int
+from ..models.loops import LOOP_STEPS
 from ..music import HOLD, REST
 from .loop_parts import loop_tokens
 
-STEPS = 32
-
 _ESM = r"""
 const NAMES = ["C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B"];
-const HOLD = 128, REST = 129, STEPS = 32;
+const HOLD = __HOLD__, REST = __REST__, STEPS = __STEPS__;
 
 function name(token) {
   return token === REST ? "rest" : NAMES[token % 12] + (Math.floor(token / 12) - 1);
@@ -91,7 +91,7 @@ function render({ model, el }) {
   draw();
 }
 export default { render };
-"""
+""".replace("__HOLD__", str(HOLD)).replace("__REST__", str(REST)).replace("__STEPS__", str(LOOP_STEPS))
 
 _CSS = r"""
 .lk-steps { display: grid; grid-template-columns: 44px repeat(32, 15px); gap: 1px; width: max-content;
@@ -122,16 +122,30 @@ class StepGrid(anywidget.AnyWidget):
 
     _esm = _ESM
     _css = _CSS
-    tokens = traitlets.List(traitlets.Int(), default_value=[REST] + [HOLD] * (STEPS - 1)).tag(sync=True)
+    tokens = traitlets.List(traitlets.Int(), default_value=[REST] + [HOLD] * (LOOP_STEPS - 1)).tag(sync=True)
     low = traitlets.Int(60).tag(sync=True)
     high = traitlets.Int(84).tag(sync=True)
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self._rows = (self.low, self.high)  # the rows asked for; a loop may widen them for a while
+
+    @traitlets.validate("tokens")
+    def _valid_tokens(self, proposal):
+        tokens = proposal["value"]
+        if len(tokens) != LOOP_STEPS or not all(0 <= t <= REST for t in tokens):
+            raise traitlets.TraitError(f"tokens should be {LOOP_STEPS} step tokens (pitches 0-127, HOLD {HOLD}, "
+                                       f"REST {REST}); use set_loop(loop) to show typed notes.")
+        return tokens
 
     def set_loop(self, loop) -> None:
         """Show a loop (typed notes, a Melody or 32 tokens); the rows widen to hold its pitches."""
         tokens = loop_tokens(loop)
         pitches = tokens[tokens < HOLD]
+        low, high = self._rows
         if pitches.size:
-            self.low, self.high = min(self.low, int(pitches.min())), max(self.high, int(pitches.max()))
+            low, high = min(low, int(pitches.min())), max(high, int(pitches.max()))
+        self.low, self.high = low, high
         self.tokens = [int(t) for t in tokens]
 
     @property
@@ -147,14 +161,29 @@ class StepGrid(anywidget.AnyWidget):
 
 
 def step_grid(loop=None, *, low: int = 60, high: int = 84) -> StepGrid:
-    """A 2-bar step sequencer showing ``loop`` (default: 2 bars of rest), pitch rows ``low``..``high``.
+    """A 2-bar step sequencer showing ``loop`` (default: 2 bars of rest).
 
     Lesson: notebooks/04_latent_loops.ipynb
+
+    Parameters
+    ----------
+    loop : str, Melody or array of 32 int, optional
+        Typed notes (``"C4 D4 E4/2"``), a Melody or 32 step tokens.
+    low, high : int
+        MIDI pitches of the lowest and highest rows (0..127, at least an octave apart); a loop
+        with notes outside them widens the rows while it is shown.
 
     Returns
     -------
     StepGrid
         Click it to write; ``grid.loop`` is the loop as 32 tokens.
+
+    Raises
+    ------
+    LessonkitValueError
+        If the rows span less than an octave.
+    LoopError
+        If ``loop`` cannot be read.
     """
     low, high = expect_int(low, "low", low=0, high=127), expect_int(high, "high", low=0, high=127)
     if high - low < 11:
@@ -166,4 +195,4 @@ def step_grid(loop=None, *, low: int = 60, high: int = 84) -> StepGrid:
     return grid
 
 
-__all__ = ["step_grid", "StepGrid", "STEPS"]
+__all__ = ["step_grid", "StepGrid"]

@@ -230,6 +230,7 @@ def latent_palette_plays_a_clicked_cell_and_new_corners(nb):
     top_left = panel.locator(".widget-text", has=nb.page.locator("label", has_text="top left")).locator("input").first
     typed = top_left.input_value()
     nb.click_button("Use the grid for this corner")
-    wait_both_change(nb, after_corpus, "the palette to refill the square from the corner written on the grid")
     nb.wait_until(lambda: top_left.input_value() != typed and "C6" in top_left.input_value(), 30,
                   "the top-left corner's text box to hold the loop written on the grid")
+    # the square is decoded again and redrawn (the cell playing, (3, 4), may decode as before)
+    nb.wait_until(lambda: outputs(nb).images != after_corpus.images, 60, "the palette to redraw the square")
