@@ -299,7 +299,8 @@ class SampleBank:
         key = (row, float(speed), looped)
         played = self._cache.get(key)
         if played is None or len(played) < n_out:
-            if len(self._cache) > 512:                          # many different pitches: start again
+            if len(self._cache) > 512 or sum(len(v) for v in self._cache.values() if isinstance(v, np.ndarray)) > 8e6:
+                # many different pitches or long notes (over 32 MB kept): start again
                 self._cache = {k: v for k, v in self._cache.items() if k[1] == "loop"}
             # what is asked, or twice what was kept if that is more (few redos as notes grow),
             # but a short note stays within the first second of the recording
