@@ -87,7 +87,7 @@ def run() -> list:
         decode_ms.append(1000 * (t1 - t0))
         total_ms.append(1000 * (t2 - t0))
         warm_ms.append(1000 * (t1 - t0 + t3 - t2))
-    where = f"30 paths between test loops; 1 torch thread; load average {_load():.1f} on 2 cores"
+    where = f"30 paths between test loops; 1 torch thread, numpy (generation) free to use both cores; load average {_load():.1f} on 2 cores"
     rows.append(dict(benchmark="loops: 9-step interpolation, encode + decode, p95",
                      value=round(float(np.percentile(decode_ms, 95)), 1), unit="ms", target="",
                      note=f"median {np.median(decode_ms):.1f} ms; encode 2 loops, decode 9 (greedy, batched); {where}"))
