@@ -219,6 +219,23 @@ def test_training_two_steps_with_the_same_seed_gives_the_same_weights():
         torch.testing.assert_close(a, b)
 
 
+def test_the_mix_penalty_is_zero_for_a_linear_timbre_and_grows_with_a_bent_one():
+    torch.manual_seed(0)
+    config = synth.Config(code_size=2, hidden=8, n_harmonics=4, n_noise_bands=5)
+    model = synth.Autoencoder(config)
+    code, pitch, loud = torch.randn(6, 2), torch.full((6,), 60.0), torch.full((6, 10), -20.0)
+
+    def knobs(c, p, l, bend):  # two harmonics whose shares follow the code along a line, or a curve
+        x = 4 * c[:, 0] ** 2 if bend else c[:, 0]
+        return None, torch.stack([5 + x, 5 - c[:, 0]], -1)[:, None, :].expand(-1, l.shape[1], -1), None
+
+    model.knobs = lambda c, p, l: knobs(c, p, l, bend=False)
+    straight = float(synth_train.mix_penalty(model, code, pitch, loud))
+    model.knobs = lambda c, p, l: knobs(c, p, l, bend=True)
+    bent = float(synth_train.mix_penalty(model, code, pitch, loud))
+    assert straight < 1e-6 and bent > 0.01
+
+
 # ----------------------------------------------------------------------------- the shipped model
 
 

@@ -74,6 +74,11 @@ class Config:
         Standard deviation of the noise added to the code while training (smoothness).
     code_penalty : float
         Weight of ``mean(code ** 2)`` in the loss (keeps codes near the origin).
+    mix_weight : float
+        Weight of the smoothness term (0: off, as the shipped models): the harmonic shares
+        decoded from a mix of two notes' codes should be the same mix of their own shares
+        (:func:`lessonkit.models.synth_train.mix_penalty`). In a trial of 3,600 steps, 0.3 made
+        morphs monotone in 89 % of cases (71 % without) at distance 0.295 (0.285 without).
     batch_size : int
         Notes per training step.
     """
@@ -84,6 +89,7 @@ class Config:
     n_noise_bands: int = 65
     code_noise: float = 0.1
     code_penalty: float = 0.01
+    mix_weight: float = 0.0
     batch_size: int = 12
 
     def __post_init__(self):
@@ -92,7 +98,7 @@ class Config:
             if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
                 raise ModelError(f"Config({name}={value!r}) should be a whole number >= 1, such as "
                                  f"{getattr(Config, name)}.")
-        for name in ("code_noise", "code_penalty"):
+        for name in ("code_noise", "code_penalty", "mix_weight"):
             value = getattr(self, name)
             if not isinstance(value, (int, float)) or not np.isfinite(value) or value < 0:
                 raise ModelError(f"Config({name}={value!r}) should be a number >= 0, such as {getattr(Config, name)}.")

@@ -26,6 +26,22 @@ def _note_tensors(notes):
     return audio, pitch, torch.cat(logmel), torch.cat(loudness)
 
 
+def mix_penalty(model, code, pitch, loudness_db):
+    """How far the timbre of mixed codes is from the mix of the timbres (a smoothness term).
+
+    Each note's code (B, K) is mixed with the next note's by a random ``a`` in [0, 1]; at the
+    same pitch (B,) and loudness (B, T), the harmonic shares decoded from the mix should be the
+    ``a``-mix of the two notes' own shares. Returns the mean L1 distance between the two, a
+    scalar tensor (0 when the decoder is linear along every such line).
+    """
+    other = torch.roll(torch.arange(len(code)), 1)
+    a = torch.rand(len(code), 1)
+    shares = [h / h.sum(-1, keepdim=True) for h in (model.knobs(c, pitch, loudness_db)[1]
+                                                  for c in ((1 - a) * code + a * code[other], code, code[other]))]
+    target = (1 - a)[:, :, None] * shares[1] + a[:, :, None] * shares[2]
+    return (shares[0] - target.detach()).abs().sum(-1).mean()
+
+
 def valid_subset(notes, n: int = 48, seed: int = 0):
     """A fixed random choice of ``n`` notes (in their stored order), for quick valid losses."""
     index = np.sort(np.random.default_rng(seed).permutation(len(notes))[:n])
@@ -78,7 +94,10 @@ def train_model(config: Config | None = None, train_config=None, *, train_notes=
         noisy = code + config.code_noise * torch.randn_like(code)
         out = model.decode(noisy, pitch[index], loudness[index], frames=(first, crop_frames))
         target = audio[index, first * hop:(first + crop_frames) * hop]
-        return ddsp.spectral_distance(out, target) + config.code_penalty * (code ** 2).mean()
+        loss = ddsp.spectral_distance(out, target) + config.code_penalty * (code ** 2).mean()
+        if config.mix_weight > 0:
+            loss = loss + config.mix_weight * mix_penalty(model, code, pitch[index], loudness[index])
+        return loss
 
     def valid_loss(model):
         generator = torch.Generator().manual_seed(0)
