@@ -13,12 +13,7 @@ import time
 
 import numpy as np
 
-
-def _load():
-    try:
-        return os.getloadavg()[0]
-    except OSError:  # pragma: no cover
-        return float("nan")
+from benchmarks import load_average
 
 
 def run() -> list:
@@ -33,7 +28,7 @@ def run() -> list:
     torch.set_num_threads(1)
     rows = []
     test = load_loops("test")[:2000]
-    load_note = lambda: f"2,000 test loops; 1 torch thread; load average {_load():.1f} on 2 shared cores"  # noqa: E731
+    load_note = lambda: f"2,000 test loops; 1 torch thread; load average {load_average():.1f} on 2 shared cores"  # noqa: E731
     models = {kind: L.load_pretrained(kind) for kind in ("vae", "ae")}
     hold = latent.hold_baseline(test)
     for kind, m in models.items():
@@ -87,7 +82,8 @@ def run() -> list:
         decode_ms.append(1000 * (t1 - t0))
         total_ms.append(1000 * (t2 - t0))
         warm_ms.append(1000 * (t1 - t0 + t3 - t2))
-    where = f"30 paths between test loops; 1 torch thread, numpy (generation) free to use both cores; load average {_load():.1f} on 2 cores"
+    where = (f"30 paths between test loops; 1 torch thread, numpy (generation) free to use both cores; "
+             f"load average {load_average():.1f} on 2 cores")
     rows.append(dict(benchmark="loops: 9-step interpolation, encode + decode, p95",
                      value=round(float(np.percentile(decode_ms, 95)), 1), unit="ms", target="",
                      note=f"median {np.median(decode_ms):.1f} ms; encode 2 loops, decode 9 (greedy, batched); {where}"))

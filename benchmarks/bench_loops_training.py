@@ -8,12 +8,7 @@ The step count reached depends on how busy the machine is (noted per row).
 
 import os
 
-
-def _load():
-    try:
-        return os.getloadavg()[0]
-    except OSError:  # pragma: no cover
-        return float("nan")
+from benchmarks import load_average
 
 
 def run() -> list:
@@ -31,7 +26,7 @@ def run() -> list:
     train, valid = load_loops("train"), load_loops("valid")
     threads = choose_threads("auto")  # what a student's train_model(train, valid) uses, chosen before either runs
     for kind in ("vae", "ae"):
-        load_before = _load()
+        load_before = load_average()
         m, h = L.train_model(train, valid, L.Config(kind=kind), TrainConfig(
             max_seconds=seconds, lr=3e-3, eval_every=100, patience=None, progress=False, live_plot=False,
             threads=threads))

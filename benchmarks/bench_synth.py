@@ -31,11 +31,9 @@ import time
 import numpy as np
 import torch
 
+from benchmarks import load_average
+
 N_BASELINE_SECONDS = 180.0
-
-
-def _load():
-    return float(os.getloadavg()[0])
 
 
 def _distances(out, ref):
@@ -115,7 +113,7 @@ def run() -> list:
 
     torch.set_num_threads(1)
     rows = []
-    load_start = _load()
+    load_start = load_average()
     train_notes = load_instrument_notes("train")
     valid = synth_train.valid_subset(load_instrument_notes("valid"))
     test = load_instrument_notes("test")
@@ -201,6 +199,6 @@ def run() -> list:
          "target": "<= 900", "note": f"{meta.get('steps')} steps, {meta.get('cpu_seconds')} s CPU on 1 thread of "
                                      "a 2-core VM (the other core trained another model meanwhile)"},
     ]
-    rows.append({"benchmark": "machine load during this benchmark", "value": (load_start + _load()) / 2,
+    rows.append({"benchmark": "machine load during this benchmark", "value": (load_start + load_average()) / 2,
                  "unit": "load average", "target": "", "note": "2 cores shared with other jobs"})
     return rows

@@ -7,15 +7,12 @@ Run with ``python -m benchmarks synth_speed`` (a few seconds; run it on a quiet 
   synthesizer's cost grows with the number of harmonics below 8 kHz: 30 at C4, all 60 at C2).
 """
 
-import os
 import time
 
 import numpy as np
 import torch
 
-
-def _load():
-    return float(os.getloadavg()[0])
+from benchmarks import load_average
 
 
 def speed_rows(syn):
@@ -35,7 +32,7 @@ def speed_rows(syn):
         t = float(np.median(times))
         rows.append({"benchmark": f"decode speed, one note at a time, 1 thread, {name}", "value": 1.5 / t,
                      "unit": "x real time", "target": ">= 100",
-                     "note": f"median {t * 1000:.1f} ms per 1.5 s note (flute code); load average {_load():.1f} "
+                     "note": f"median {t * 1000:.1f} ms per 1.5 s note (flute code); load average {load_average():.1f} "
                              "on 2 cores"})
     return rows
 
