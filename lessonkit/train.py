@@ -110,6 +110,7 @@ def synth(argv=None) -> int:
                         help="weight of the smoothness term (default 0, as the shipped models; 0.3 made morphs "
                              "monotone in 89 %% of cases, at a slightly larger distance)")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--threads", type=int, default=1, help="torch threads (default 1)")
     parser.add_argument("--out-dir", default=DATA_DIR, help="where to write (default data/)")
     parser.add_argument("--overwrite", action="store_true", help="replace existing weight files")
     parser.add_argument("--no-manifest", action="store_true", help="do not record the files in data/manifest.json")
@@ -120,7 +121,8 @@ def synth(argv=None) -> int:
         steps = args.steps if size >= 16 else args.small_steps
         config = model_synth.Config(code_size=size, code_noise=args.code_noise, mix_weight=args.mix_weight)
         train_config = TrainConfig(max_steps=steps, max_seconds=args.max_seconds, lr=3e-3, eval_every=50,
-                                   patience=None, seed=args.seed, threads=1, progress=True, live_plot=False)
+                                   patience=None, seed=args.seed, threads=args.threads, progress=True,
+                                   live_plot=False)
         print(f"training code_size={size} for {steps} steps ...", flush=True)
         cpu_start = time.process_time()
         synth_model, history = synth_train.train_model(config, train_config)
@@ -128,7 +130,7 @@ def synth(argv=None) -> int:
         meta = {"config": asdict(config), "steps": history.n_steps, "seconds": round(history.seconds, 1),
                 "cpu_seconds": round(cpu, 1),
                 "stopped_because": history.stopped_because, "best_step": history.best_step,
-                "valid_distance": round(history.best_valid_loss, 4), "seed": args.seed, "threads": 1,
+                "valid_distance": round(history.best_valid_loss, 4), "seed": args.seed, "threads": args.threads,
                 "valid_curve": [round(v, 4) for v in history.valid_loss],
                 "built_by": "python -m lessonkit train synth"}
         save_checkpoint(path, synth_model.model, meta, overwrite=args.overwrite)

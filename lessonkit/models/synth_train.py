@@ -32,14 +32,17 @@ def mix_penalty(model, code, pitch, loudness_db):
     Each note's code (B, K) is mixed with the next note's by a random ``a`` in [0, 1]; at the
     same pitch (B,) and loudness (B, T), the harmonic shares decoded from the mix should be the
     ``a``-mix of the two notes' own shares. Returns the mean L1 distance between the two, a
-    scalar tensor (0 when the decoder is linear along every such line).
+    scalar tensor (0 when the decoder is linear along every such line). Only the mix is
+    trained by it: the two notes' own shares are the target.
     """
     other = torch.roll(torch.arange(len(code)), 1)
     a = torch.rand(len(code), 1)
-    shares = [h / h.sum(-1, keepdim=True) for h in (model.knobs(c, pitch, loudness_db)[1]
-                                                  for c in ((1 - a) * code + a * code[other], code, code[other]))]
-    target = (1 - a)[:, :, None] * shares[1] + a[:, :, None] * shares[2]
-    return (shares[0] - target.detach()).abs().sum(-1).mean()
+    shares = lambda h: h / h.sum(-1, keepdim=True)  # noqa: E731
+    with torch.no_grad():                                                 # the target: both notes at once
+        own = shares(model.knobs(torch.cat([code, code[other]]), pitch.repeat(2), loudness_db.repeat(2, 1))[1])
+    target = (1 - a)[:, :, None] * own[:len(code)] + a[:, :, None] * own[len(code):]
+    mixed = shares(model.knobs((1 - a) * code + a * code[other], pitch, loudness_db)[1])
+    return (mixed - target).abs().sum(-1).mean()
 
 
 def valid_subset(notes, n: int = 48, seed: int = 0):
