@@ -85,12 +85,12 @@ def synth(argv=None) -> int:
     """Train the neural synthesizers (lesson 03) into data/synth_<code_size>.safetensors.
 
     One model per code size (the lesson's bottleneck slider). Each trains for exactly
-    ``--steps`` steps (``--small-steps`` for code sizes below 16) with seed 0 on one thread,
-    so a rerun gives the same weights on the same machine; ``--max-seconds`` is an optional
-    cap (if it is reached first, the file's metadata says so). A step costs about 0.2 s of
-    CPU time on one core of a 2-core AMD EPYC VM: the shipped code-16 model (3,600 steps) took
-    748 s of wall-clock time for 715 s of CPU, and each smaller one (600 steps) about 2 minutes;
-    both figures are stored in each file's metadata.
+    ``--steps`` steps (``--small-steps`` for code sizes below 16) with seed 0 on ``--threads``
+    threads (2: the build machine's two cores), so a rerun with the same thread count gives the
+    same weights on the same machine; ``--max-seconds`` is an optional cap (if it is reached
+    first, the file's metadata says so). On a 2-core AMD EPYC VM a step takes about 0.11 s on
+    2 threads: the shipped code-16 model (5,000 steps) took 711 s of wall-clock time, and
+    each smaller one (600 steps) about SECONDS_SMALL s; both figures are stored in each file's metadata.
     """
     from dataclasses import asdict
 
@@ -100,17 +100,17 @@ def synth(argv=None) -> int:
 
     parser = argparse.ArgumentParser(prog="lessonkit train synth", description=synth.__doc__.split("\n")[0])
     parser.add_argument("--code-sizes", default="16,8,4,2", help="comma-separated code sizes (default 16,8,4,2)")
-    parser.add_argument("--steps", type=int, default=3600, help="training steps of the code-size-16 model")
+    parser.add_argument("--steps", type=int, default=5000, help="training steps of the code-size-16 model")
     parser.add_argument("--small-steps", type=int, default=600, help="training steps of the smaller models")
     parser.add_argument("--max-seconds", type=float, default=None, help="optional wall-clock cap per model (s)")
     parser.add_argument("--code-noise", type=float, default=model_synth.Config.code_noise,
                         help=f"noise added to the code while training (default {model_synth.Config.code_noise}): "
                              "more did not make morphs smoother (lessonkit/models/synth.py)")
     parser.add_argument("--mix-weight", type=float, default=0.0,
-                        help="weight of the smoothness term (default 0, as the shipped models; 0.3 made morphs "
-                             "monotone in 89 %% of cases, at a slightly larger distance)")
+                        help="weight of the optional smoothness term (default 0, as the shipped models: "
+                             "lessonkit/models/synth.py)")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--threads", type=int, default=1, help="torch threads (default 1)")
+    parser.add_argument("--threads", type=int, default=2, help="torch threads (default 2)")
     parser.add_argument("--out-dir", default=DATA_DIR, help="where to write (default data/)")
     parser.add_argument("--overwrite", action="store_true", help="replace existing weight files")
     parser.add_argument("--no-manifest", action="store_true", help="do not record the files in data/manifest.json")

@@ -72,9 +72,12 @@ audio.play(flute, label="flute C4")
 # ## 2. Encoder, code, decoder
 # * The **encoder** reads the note's spectrogram and writes a **timbre code**: 16 numbers for the
 #   whole note, saying what kind of instrument it sounds like.
-# * The **decoder** gets that code, the **pitch** and the note's **loudness curve** (how loud it is
-#   every 16 ms: 94 numbers) and, every 16 ms, sets the knobs of a synthesizer: how loud each of 60
-#   harmonics is, and how loud the noise is in 65 frequency bands.
+# * The **decoder** sets the knobs of a synthesizer every 16 ms: how loud each of 60 harmonics is,
+#   and how loud the noise is in 65 frequency bands. It has two parts. From the **code** alone it
+#   reads how much of each harmonic and each noise band this instrument has, for the whole note:
+#   that is what makes a flute sound like a flute. A small network that follows the note in time
+#   hears only the **pitch** and the note's **loudness curve** (how loud it is every 16 ms: 94
+#   numbers) and moves the knobs as the note swells and fades.
 # * Training plays thousands of notes through both and nudges the weights until what comes out sounds
 #   like what went in (the *spectral distance* between the two, below, gets small).
 
@@ -317,7 +320,7 @@ audio.play(audio.render(tune, instrument=pad.instrument), label="lesson 00's tun
 
 # %% [markdown]
 # ## 7. (Optional) Train your own
-# The shipped synthesizer trained for 3,600 steps: about 12 minutes of work for one processor core.
+# The shipped synthesizer trained for 5,000 steps: about 12 minutes on the two processor cores.
 # With `TRAIN_NOW = True`, this cell trains a fresh
 # one for 3 minutes and prints its distance on the valid notes next to the shipped one's (a teacher
 # can run it while explaining section 2).
@@ -343,9 +346,10 @@ if TRAIN_NOW:
 #   learns the timbre: it can play pitches it never heard, and the pitch can come from a pitch
 #   tracker (YIN) instead of a label.
 # - A **smaller bottleneck** keeps less: with 2 numbers, instruments blur into family averages.
-# - A **latent morph** decodes *one* new sound between two instruments; for flute and trumpet its
-#   brightness moves steadily from A to B (not for every pair: a path through the code space can
-#   dip). A **crossfade** adds two recordings, so you hear both instruments at once.
+# - A **latent morph** decodes *one* new sound between two instruments. The code sets every knob by
+#   a straight-line rule, so halfway between two codes each knob's setting from the code is halfway
+#   too, and for about 9 instrument pairs in 10 the brightness moves steadily from A to B (a few
+#   still dip). A **crossfade** adds two recordings, so you hear both instruments at once.
 #
 # ## Discussion
 # - NSynth Super's makers called its sounds "new". Are they? Who made them: the engineers, the

@@ -8,20 +8,25 @@ network converts it back into sound." Here:
 
 * the **encoder** reads the note's log-mel spectrogram (64 bands x 94 frames) and its pitch
   and writes a **timbre code** of ``code_size`` numbers (16 by default) for the whole note;
-* the **decoder** gets that code, the pitch and the note's **loudness curve** (one number per
-  16 ms frame) and, frame by frame, sets the knobs of a harmonic-plus-noise synthesizer
-  (:mod:`lessonkit.models.ddsp`), which makes the 24,000 samples.
+* the **decoder** follows the note in time: a GRU that hears only the pitch and the note's
+  **loudness curve** (one number per 16 ms frame) sets, frame by frame, the knobs of a
+  harmonic-plus-noise synthesizer (:mod:`lessonkit.models.ddsp`), which makes the 24,000
+  samples; the code adds its own offset to every knob, through a straight-line (linear) map.
 
 Training compares the rebuilt note with the real one with the multi-resolution spectral
 distance (:func:`lessonkit.models.ddsp.spectral_distance`); nothing else is needed.
 
 Why one code per note (not one per frame)? A morph mixes two codes; with one code per
 note, the mix is one point between two points, and the loudness curves are mixed on their
-own (in dB). Training adds a little noise to the code and a small penalty on its size, so
-nearby codes must sound alike. Still, a morph's brightness moves one way from A to B for
-only 71 % of instrument pairs (``benchmarks/RESULTS.md``): a longer-trained, more exact decoder
-makes a less even path (97 % after 600 training steps, 71 % after 3,600), and more code noise
-did not help (69 % at 0.25, 65 % at 0.4).
+own (in dB). Why does the code skip the GRU? Because then a mix of two codes moves the code's
+offset of every knob along a straight line from A's to B's, so a morph changes the sound
+steadily: its brightness moves one way from A to B in 184 of 205 (instrument
+pair, pitch) cases, 89.8 % (``benchmarks/RESULTS.md``).
+Our first design fed the code into the GRU with pitch and loudness: it rebuilt notes about as
+well (distance 0.285) but its morphs went one way for only 71 %; more code noise, or a penalty
+on mixed codes (``Config.mix_weight``), bought evenness with distance (89 % at 0.295).
+Training adds a little noise to the code and a small penalty on its size, so nearby codes
+sound alike.
 
 Pitch: the decoder plays any pitch you give it (MIDI number, fractions allowed), so a note
 of an instrument can be played at a pitch it was never recorded at; ``pitch=None`` measures
@@ -75,10 +80,10 @@ class Config:
     code_penalty : float
         Weight of ``mean(code ** 2)`` in the loss (keeps codes near the origin).
     mix_weight : float
-        Weight of the smoothness term (0: off, as the shipped models): the harmonic shares
-        decoded from a mix of two notes' codes should be the same mix of their own shares
-        (:func:`lessonkit.models.synth_train.mix_penalty`). In a trial of 3,600 steps, 0.3 made
-        morphs monotone in 89 % of cases (71 % without) at distance 0.295 (0.285 without).
+        Weight of an optional smoothness term (0: off, as in the shipped models): the harmonic
+        shares decoded from a mix of two notes' codes should be the same mix of their own shares
+        (:func:`lessonkit.models.synth_train.mix_penalty`). It made the first design's morphs
+        smoother (see the module docstring); the shipped design does not need it.
     batch_size : int
         Notes per training step.
     """
@@ -153,11 +158,13 @@ class Autoencoder(nn.Module):
         self.enc = nn.Sequential(nn.Conv1d(N_MELS + 1, h, 5, padding=2), nn.GELU(),
                                  nn.Conv1d(h, h, 5, padding=2, stride=2), nn.GELU())
         self.to_code = nn.Linear(2 * h, k)
-        # decoder: [code, pitch, loudness] per frame -> GRU -> MLP -> knobs
-        self.dec_in = nn.Linear(k + 2, h)
+        # decoder: [pitch, loudness] per frame -> GRU -> MLP -> knobs, plus the code's own
+        # setting of every knob (a straight-line map), the same in every frame
+        self.dec_in = nn.Linear(2, h)
         self.gru = nn.GRU(h, h, batch_first=True)
-        self.dec_out = nn.Sequential(nn.Linear(2 * h, h), nn.GELU(),
-                                     nn.Linear(h, 1 + config.n_harmonics + config.n_noise_bands))
+        n_knobs = 1 + config.n_harmonics + config.n_noise_bands
+        self.dec_out = nn.Sequential(nn.Linear(2 * h, h), nn.GELU(), nn.Linear(h, n_knobs))
+        self.timbre = nn.Linear(k, n_knobs)
 
     def encode(self, logmel, pitch):
         """logmel (B, 64, T), pitch (B,) MIDI -> code (B, code_size)."""
@@ -166,14 +173,18 @@ class Autoencoder(nn.Module):
         return self.to_code(torch.cat([x.mean(-1), x.amax(-1)], dim=1))    # (B, K)
 
     def knobs(self, code, pitch, loudness_db):
-        """code (B, K), pitch (B,), loudness_db (B, T) -> amplitude (B, T), harmonics (B, T, H), noise (B, T, NB)."""
+        """code (B, K), pitch (B,), loudness_db (B, T) -> amplitude (B, T), harmonics (B, T, H), noise (B, T, NB).
+
+        The network that follows the note in time hears only pitch and loudness; the code adds
+        its own offset to every knob (before the sigmoid), so mixing two codes moves each knob
+        along a straight line from A's setting to B's.
+        """
         t = loudness_db.shape[1]
-        x = torch.cat([code[:, None, :].expand(-1, t, -1),
-                       ((pitch - 60.0) / 24.0)[:, None, None].expand(-1, t, 1),
-                       (loudness_db[..., None] + 50.0) / 50.0], dim=-1)   # (B, T, K + 2)
+        x = torch.cat([((pitch - 60.0) / 24.0)[:, None, None].expand(-1, t, 1),
+                       (loudness_db[..., None] + 50.0) / 50.0], dim=-1)   # (B, T, 2)
         x = torch.relu(self.dec_in(x))
         y, _ = self.gru(x)                                                 # (B, T, h)
-        out = self.dec_out(torch.cat([x, y], dim=-1))                      # (B, T, 1 + H + NB)
+        out = self.dec_out(torch.cat([x, y], dim=-1)) + self.timbre(code)[:, None, :]   # (B, T, 1 + H + NB)
         n_h = self.config.n_harmonics
         amplitude = _scaled_sigmoid(out[..., 0])
         harmonics = _scaled_sigmoid(out[..., 1:1 + n_h])
