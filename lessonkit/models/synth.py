@@ -242,7 +242,7 @@ class NeuralSynth:
         code = self.model.encode(logmel, torch.tensor([pitch]))
         return NoteCode(code[0].numpy().astype(np.float32), loudness[0].numpy().astype(np.float32), pitch)
 
-    @torch.no_grad()
+    @torch.inference_mode()
     def decode(self, code: NoteCode, pitch=None, *, seed: int = 0) -> np.ndarray:
         """Rebuild a note from its code (at ``pitch`` if given, else the code's own), ``shape=(24000,)``."""
         if not isinstance(code, NoteCode):
