@@ -219,6 +219,20 @@ def test_training_two_steps_with_the_same_seed_gives_the_same_weights():
         torch.testing.assert_close(a, b)
 
 
+def test_the_code_reaches_the_knobs_only_through_its_own_offset():
+    torch.manual_seed(0)
+    model = synth.Autoencoder(synth.Config(code_size=3, hidden=8, n_harmonics=4, n_noise_bands=5))
+    pitch, loud = torch.full((2,), 60.0), torch.linspace(-40, -10, 12).repeat(2, 1)
+    codes = torch.tensor([[1.0, -2.0, 0.5], [-1.0, 3.0, 2.0]])
+    with torch.no_grad():
+        differ = model.knobs(codes, pitch, loud)[1]
+        assert not torch.allclose(differ[0], differ[1])
+        model.timbre.weight.zero_()                       # without the offset, the code is not heard
+        same = model.knobs(codes, pitch, loud)
+    for knob in same:
+        torch.testing.assert_close(knob[0], knob[1])
+
+
 def test_the_mix_penalty_is_zero_for_a_linear_timbre_and_grows_with_a_bent_one():
     torch.manual_seed(0)
     config = synth.Config(code_size=2, hidden=8, n_harmonics=4, n_noise_bands=5)

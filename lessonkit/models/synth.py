@@ -83,7 +83,7 @@ class Config:
         Weight of an optional smoothness term (0: off, as in the shipped models): the harmonic
         shares decoded from a mix of two notes' codes should be the same mix of their own shares
         (:func:`lessonkit.models.synth_train.mix_penalty`). It made the first design's morphs
-        smoother (see the module docstring); the shipped design does not need it.
+        smoother (see the module docstring); the shipped design does without it.
     batch_size : int
         Notes per training step.
     """
@@ -176,8 +176,8 @@ class Autoencoder(nn.Module):
         """code (B, K), pitch (B,), loudness_db (B, T) -> amplitude (B, T), harmonics (B, T, H), noise (B, T, NB).
 
         The network that follows the note in time hears only pitch and loudness; the code adds
-        its own offset to every knob (before the sigmoid), so mixing two codes moves each knob
-        along a straight line from A's setting to B's.
+        its own offset to every knob (before the sigmoid), so mixing two codes moves each knob's
+        offset along a straight line from A's to B's.
         """
         t = loudness_db.shape[1]
         x = torch.cat([((pitch - 60.0) / 24.0)[:, None, None].expand(-1, t, 1),
