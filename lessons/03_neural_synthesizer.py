@@ -106,7 +106,7 @@ print(f"spectral distance original vs rebuilt: {float(distance):.3f} (0 = the sa
 # %%
 frames = synth.N_FRAMES
 shares = torch.tensor([0.6, 0.3, 0.1])                      # how loud harmonics 1, 2, 3 are
-f0 = torch.full((1, frames), 261.6)                          # C4, every frame
+f0 = torch.tensor([261.6])                                   # C4, one note
 loudness = torch.full((1, frames), 0.3)                      # the overall amplitude
 tone = ddsp.harmonic_synth(f0, loudness, shares.expand(1, frames, 3), synth.N_SAMPLES)[0].numpy()
 audio.play(tone, label="three harmonics")

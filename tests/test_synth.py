@@ -44,11 +44,32 @@ def test_harmonic_synth_with_one_harmonic_is_a_sine_at_f0():
     frames = synth.N_FRAMES
     dist = torch.zeros(1, frames, 8)
     dist[..., 0] = 1.0
-    out = ddsp.harmonic_synth(torch.full((1, frames), 440.0), torch.full((1, frames), 0.5), dist, synth.N_SAMPLES)
+    out = ddsp.harmonic_synth(torch.tensor([440.0]), torch.full((1, frames), 0.5), dist, synth.N_SAMPLES)
     out = out[0].numpy()
     assert out.shape == (synth.N_SAMPLES,)
     assert abs(np.abs(out).max() - 0.5) < 1e-3
     assert abs(analysis.cents_off(analysis.estimate_pitch(out), 69)) < 2
+
+
+def test_harmonic_synth_equals_the_plain_sum_of_sines():
+    # the bank splits each sine with sin(a + b) = sin a cos b + cos a sin b; the samples must be
+    # those of the textbook formula: sum over k of amp_k(n) sin(2 pi k f0 n / sr)
+    rng = np.random.default_rng(1)
+    frames, n_harm, hop = 6, 5, ddsp.HOP
+    amplitude = torch.from_numpy(rng.uniform(0.1, 1, (2, frames)).astype(np.float32))
+    dist = torch.from_numpy(rng.uniform(0, 1, (2, frames, n_harm)).astype(np.float32))
+    f0 = torch.tensor([220.0, 1700.0])                  # the second one's harmonics 5 lie above 8 kHz
+    out = ddsp.harmonic_synth(f0, amplitude, dist, frames * hop).numpy()
+    n = np.arange(frames * hop)
+    for b in range(2):
+        k = np.arange(1, n_harm + 1)
+        audible = k * float(f0[b]) < synth.SR / 2
+        shares = dist[b].numpy() * audible
+        amps = shares / shares.sum(-1, keepdims=True) * amplitude[b].numpy()[:, None]       # (frames, H)
+        frame_pos = n / hop                                  # amplitudes ramp between frame centres
+        amp_n = np.stack([np.interp(frame_pos, np.arange(frames), amps[:, h]) for h in range(n_harm)], 1)
+        expected = (amp_n * np.sin(2 * np.pi * np.outer(n, k) * float(f0[b]) / synth.SR)).sum(1)
+        assert np.abs(out[b] - expected).max() < 1e-4
 
 
 def test_harmonic_synth_silences_harmonics_above_nyquist():
@@ -56,7 +77,7 @@ def test_harmonic_synth_silences_harmonics_above_nyquist():
     dist = torch.zeros(1, frames, 8)
     dist[..., 7] = 1.0                   # 8 x 1500 Hz = 12 kHz: above 8 kHz, so it is dropped
     dist[..., 0] = 1e-3
-    out = ddsp.harmonic_synth(torch.full((1, frames), 1500.0), torch.ones(1, frames) * 0.5, dist, synth.N_SAMPLES)
+    out = ddsp.harmonic_synth(torch.tensor([1500.0]), torch.ones(1, frames) * 0.5, dist, synth.N_SAMPLES)
     spectrum = np.abs(np.fft.rfft(out[0].numpy()))
     freqs = np.fft.rfftfreq(synth.N_SAMPLES, 1 / synth.SR)
     assert abs(freqs[spectrum.argmax()] - 1500) < 2     # the renormalised fundamental is all that is left

@@ -69,8 +69,9 @@ def harmonic_synth(f0_hz: torch.Tensor, amplitude: torch.Tensor, harmonic_distri
 
     Parameters
     ----------
-    f0_hz : torch.Tensor, shape=(batch, n_frames)
-        Fundamental frequency of each frame in Hz (not trained: no gradient flows to it).
+    f0_hz : torch.Tensor, shape=(batch,)
+        Fundamental frequency of each note in Hz, held for the whole note (not trained: no
+        gradient flows to it).
     amplitude : torch.Tensor, shape=(batch, n_frames), >= 0
         Overall amplitude of each frame.
     harmonic_distribution : torch.Tensor, shape=(batch, n_frames, n_harmonics), >= 0
@@ -85,25 +86,30 @@ def harmonic_synth(f0_hz: torch.Tensor, amplitude: torch.Tensor, harmonic_distri
     torch.Tensor, shape=(batch, n_samples), float32
     """
     b, t, n_harm = harmonic_distribution.shape
-    k = torch.arange(1, n_harm + 1, dtype=torch.float32)                  # (H,)
-    audible = (f0_hz.detach()[..., None] * k < sr / 2).float()            # (B, T, H)
-    dist = harmonic_distribution * audible
+    k = torch.arange(1, n_harm + 1, dtype=torch.float64)                  # (H,)
+    cycles = f0_hz.detach().double()[:, None] * k / sr                    # (B, H) cycles per sample
+    audible = (cycles < 0.5).float()                                      # below sr / 2
+    dist = harmonic_distribution * audible[:, None, :]
     dist = dist / dist.sum(-1, keepdim=True).clamp_min(1e-7)
     # only harmonics that are audible somewhere are computed (high notes need few: C7 has 3)
-    n_harm = max(1, int(audible.amax(dim=(0, 1)).sum()))
-    k, dist = k[:n_harm], dist[..., :n_harm]
+    n_harm = max(1, int(audible.amax(dim=0).sum()))
+    cycles, dist = cycles[:, :n_harm], dist[..., :n_harm]
     amps = dist * amplitude[..., None]                                    # (B, T, H)
     with torch.no_grad():                                                 # the sines themselves
-        f0 = upsample(f0_hz.detach()[..., None], t * hop, hop)[..., 0].double()  # (B, T*hop)
-        cycles = torch.cumsum(f0 / sr, dim=1) - f0[:, :1] / sr            # phase 0 at sample 0
-        cycles = (cycles - torch.floor(cycles)).float()
-        sines = (cycles[..., None] * (2 * math.pi * k)).sin_()            # (B, T*hop, H), sin in place
-        sines = sines.view(b, t, hop, n_harm)                             # segment i: frames i..i+1
+        # Harmonic k at sample n is sin(2 pi k f0 n / sr). Segment i (frames i..i+1) starts at
+        # sample i * hop, and sin(a + b) = sin a cos b + cos a sin b splits a sine into its
+        # phase at the segment's start and its course inside the segment: T x H plus hop x H
+        # sines serve all T x hop x H samples.
+        start = 2 * math.pi * ((torch.arange(t, dtype=torch.float64)[:, None] * hop * cycles[:, None, :]) % 1)
+        inside = 2 * math.pi * ((torch.arange(hop, dtype=torch.float64)[:, None] * cycles[:, None, :]) % 1)
+        start, inside = start.float(), inside.float()                     # (B, T, H), (B, hop, H)
+        wave = torch.cat([inside.cos(), inside.sin()], dim=-1).transpose(1, 2)   # (B, 2H, hop)
+        phase = torch.cat([start.sin(), start.cos()], dim=-1)             # (B, T, 2H)
     # amplitudes move linearly from frame i to frame i + 1 across segment i (the last is held)
     nxt = torch.cat([amps[:, 1:], amps[:, -1:]], dim=1)                   # (B, T, H)
-    s = sines @ torch.stack([amps, nxt], dim=-1)                          # (B, T, hop, 2): both in one pass
+    s = (torch.cat([amps, nxt], dim=1).repeat(1, 1, 2) * phase.repeat(1, 2, 1)) @ wave   # (B, 2T, hop)
     ramp = torch.arange(hop, dtype=torch.float32) / hop                   # (hop,)
-    audio = (1 - ramp) * s[..., 0] + ramp * s[..., 1]                     # (B, T, hop)
+    audio = (1 - ramp) * s[:, :t] + ramp * s[:, t:]                       # (B, T, hop)
     audio = audio.reshape(b, t * hop)
     if audio.shape[1] < n_samples:
         audio = F.pad(audio, (0, n_samples - audio.shape[1]))

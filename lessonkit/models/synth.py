@@ -202,7 +202,6 @@ class Autoencoder(nn.Module):
         n_samples = count * ddsp.HOP if n_samples is None else n_samples
         window = slice(first, first + count + 1)                           # +1: the frame a segment ramps to
         f0 = 440.0 * 2.0 ** ((pitch.detach() - 69.0) / 12.0)               # (B,) Hz
-        f0 = f0[:, None].expand(-1, amplitude[:, window].shape[1])         # (B, T')
         audio = ddsp.harmonic_synth(f0, amplitude[:, window], harmonics[:, window], n_samples)
         return audio + ddsp.filtered_noise(noise[:, first:first + count], n_samples, generator=generator)
 
