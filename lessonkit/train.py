@@ -88,10 +88,10 @@ def synth(argv=None) -> int:
     ``--steps`` steps (``--small-steps`` for code sizes below 16) with seed 0 on ``--threads``
     threads (2: the build machine's two cores), so a rerun with the same thread count gives the
     same weights on the same machine; ``--max-seconds`` is an optional cap (if it is reached
-    first, the file's metadata says so). On a 2-core AMD EPYC VM a step takes about 0.14 s on
-    2 threads, valid checks included: the shipped code-16 model (5,000 steps) took 711 s of
-    wall-clock time, and each smaller one (600 steps) about 85 s; both figures are stored in
-    each file's metadata.
+    first, the file's metadata says so). On a 2-core AMD EPYC VM a step takes about 0.08 s on
+    2 threads, valid checks included: the shipped code-16 model (10,000 steps) took 797 s of
+    wall-clock time, and each smaller one (1,500 steps) about 125 s; both figures are stored
+    in each file's metadata.
     """
     from dataclasses import asdict
 
@@ -101,8 +101,8 @@ def synth(argv=None) -> int:
 
     parser = argparse.ArgumentParser(prog="lessonkit train synth", description=synth.__doc__.split("\n")[0])
     parser.add_argument("--code-sizes", default="16,8,4,2", help="comma-separated code sizes (default 16,8,4,2)")
-    parser.add_argument("--steps", type=int, default=5000, help="training steps of the code-size-16 model")
-    parser.add_argument("--small-steps", type=int, default=600, help="training steps of the smaller models")
+    parser.add_argument("--steps", type=int, default=10000, help="training steps of the code-size-16 model")
+    parser.add_argument("--small-steps", type=int, default=1500, help="training steps of the smaller models")
     parser.add_argument("--max-seconds", type=float, default=None, help="optional wall-clock cap per model (s)")
     parser.add_argument("--code-noise", type=float, default=model_synth.Config.code_noise,
                         help=f"noise added to the code while training (default {model_synth.Config.code_noise}): "

@@ -75,9 +75,10 @@ audio.play(flute, label="flute C4")
 # * The **decoder** sets the knobs of a synthesizer every 16 ms: how loud each of 60 harmonics is,
 #   and how loud the noise is in 65 frequency bands. It has two parts. From the **code** alone it
 #   reads how much of each harmonic and each noise band this instrument has, for the whole note:
-#   that is what makes a flute sound like a flute. A small network that follows the note in time
-#   hears only the **pitch** and the note's **loudness curve** (how loud it is every 16 ms: 94
-#   numbers) and moves the knobs as the note swells and fades.
+#   that is what makes a flute sound like a flute. A small network moves the knobs as the note
+#   swells and fades. It looks at one moment (16 ms) at a time and sees only the **pitch**, how loud
+#   the note is at that moment, and how much louder or softer than the moment before. Those levels
+#   come from the note's **loudness curve** (how loud it is every 16 ms: 94 numbers).
 # * Training plays thousands of notes through both and nudges the weights until what comes out sounds
 #   like what went in (the *spectral distance* between the two, below, gets small).
 
@@ -320,7 +321,7 @@ audio.play(audio.render(tune, instrument=pad.instrument), label="lesson 00's tun
 
 # %% [markdown]
 # ## 7. (Optional) Train your own
-# The shipped synthesizer trained for 5,000 steps: about 12 minutes on the two processor cores.
+# The shipped synthesizer trained for 10,000 steps: about 13 minutes on the two processor cores.
 # With `TRAIN_NOW = True`, this cell trains a fresh
 # one for 3 minutes and prints its distance on the valid notes next to the shipped one's (a teacher
 # can run it while explaining section 2).
@@ -356,3 +357,7 @@ if TRAIN_NOW:
 #   instrument makers whose sounds were recorded, or the player who chose the point on the pad?
 # - Our code keeps 16 numbers for timbre but 94 for loudness. Design a code that keeps fewer numbers
 #   for loudness. What would you lose?
+# - Our decoder looks at one 16 ms moment at a time. We also tried one that hears the whole loudness
+#   curve at once: it rebuilt notes a little better, but its morphs wandered. It had learnt to tell a
+#   piano from an organ by *how the note fades*, so a mixed loudness curve made it play some third
+#   instrument. What does that say about what a network learns from the inputs you give it?

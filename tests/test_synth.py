@@ -254,6 +254,22 @@ def test_the_code_reaches_the_knobs_only_through_its_own_offset():
         torch.testing.assert_close(knob[0], knob[1])
 
 
+def test_the_decoder_sees_one_frame_and_its_neighbours_not_the_whole_loudness_curve():
+    # a decoder that hears the whole curve can recognise an instrument by its envelope; ours
+    # reads each frame's loudness and its change from the frames beside it, nothing further
+    torch.manual_seed(0)
+    model = synth.Autoencoder(synth.Config(code_size=3, hidden=8, n_harmonics=4, n_noise_bands=5))
+    code, pitch = torch.randn(1, 3), torch.full((1,), 60.0)
+    loud = torch.linspace(-40, -10, 20)[None]
+    louder = loud.clone()
+    louder[0, 10] += 12.0
+    with torch.no_grad():
+        before, after = model.knobs(code, pitch, loud)[1], model.knobs(code, pitch, louder)[1]
+    changed = (before - after).abs().amax(-1)[0] > 1e-7                # (20,) which frames moved
+    assert changed[10]
+    assert not changed[:9].any() and not changed[12:].any()
+
+
 def test_the_mix_penalty_is_zero_for_a_linear_timbre_and_grows_with_a_bent_one():
     torch.manual_seed(0)
     config = synth.Config(code_size=2, hidden=8, n_harmonics=4, n_noise_bands=5)

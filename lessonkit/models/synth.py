@@ -8,25 +8,30 @@ network converts it back into sound." Here:
 
 * the **encoder** reads the note's log-mel spectrogram (64 bands x 94 frames) and its pitch
   and writes a **timbre code** of ``code_size`` numbers (16 by default) for the whole note;
-* the **decoder** follows the note in time: a GRU that hears only the pitch and the note's
-  **loudness curve** (one number per 16 ms frame) sets, frame by frame, the knobs of a
-  harmonic-plus-noise synthesizer (:mod:`lessonkit.models.ddsp`), which makes the 24,000
-  samples; the code adds its own offset to every knob, through a straight-line (linear) map.
+* the **decoder** sets, every 16 ms frame, the knobs of a harmonic-plus-noise synthesizer
+  (:mod:`lessonkit.models.ddsp`), which makes the 24,000 samples. The code adds its own offset
+  to every knob, through a straight-line (linear) map, the same in every frame; a small network
+  (an MLP) moves the knobs as the note swells and fades, looking at one frame at a time: the
+  pitch, the loudness in that frame (from the note's **loudness curve**, one number per 16 ms
+  frame), and how much it changed since the frame before.
 
 Training compares the rebuilt note with the real one with the multi-resolution spectral
 distance (:func:`lessonkit.models.ddsp.spectral_distance`); nothing else is needed.
-
-Why one code per note (not one per frame)? A morph mixes two codes; with one code per
-note, the mix is one point between two points, and the loudness curves are mixed on their
-own (in dB). Why does the code skip the GRU? Because then a mix of two codes moves the code's
-offset of every knob along a straight line from A's to B's, so a morph changes the sound
-steadily: its brightness moves one way from A to B in 184 of 205 (instrument
-pair, pitch) cases, 89.8 % (``benchmarks/RESULTS.md``).
-Our first design fed the code into the GRU with pitch and loudness: it rebuilt notes about as
-well (distance 0.285) but its morphs went one way for only 71 %; more code noise, or a penalty
-on mixed codes (``Config.mix_weight``), bought evenness with distance (89 % at 0.295).
 Training adds a little noise to the code and a small penalty on its size, so nearby codes
 sound alike.
+
+Why one code per note (not one per frame)? A morph mixes two codes; with one code per note,
+the mix is one point between two points, and the loudness curves are mixed on their own (in
+dB). Why does the code skip the network? Because then a mix of two codes moves the code's
+offset of every knob along a straight line from A's to B's. Why one frame at a time? Our
+second design moved the knobs with a GRU that heard the whole loudness curve. It could tell a
+piano from an organ by how the note fades, so a mixed loudness curve sounded like some third
+instrument (in a trial whose code was weak, holding the morph's loudness curve fixed made
+every morph go one way, and mixing it made 57 % go one way). One frame at a time, the network
+cannot recognise an instrument by its envelope, and the code has to carry the instrument: a
+morph's brightness now moves one way from A to B in 186 of 205 (instrument pair, pitch)
+cases, 90.7 % (``benchmarks/RESULTS.md``). Our first design fed the code into the GRU too (71 %); see
+``data/README.md`` for the trials.
 
 Pitch: the decoder plays any pitch you give it (MIDI number, fractions allowed), so a note
 of an instrument can be played at a pitch it was never recorded at; ``pitch=None`` measures
@@ -72,7 +77,7 @@ class Config:
     code_size : int
         Numbers in the timbre code (the bottleneck).
     hidden : int
-        Width of the encoder's convolutions and of the decoder's GRU and layers.
+        Width of the encoder's convolutions and of the decoder's layers.
     n_harmonics, n_noise_bands : int
         Knobs of the synthesizer per frame: harmonic amplitudes and noise-filter bands.
     code_noise : float
@@ -83,7 +88,7 @@ class Config:
         Weight of an optional smoothness term (0: off, as in the shipped models): the harmonic
         shares decoded from a mix of two notes' codes should be the same mix of their own shares
         (:func:`lessonkit.models.synth_train.mix_penalty`). It made the first design's morphs
-        smoother (see the module docstring); the shipped design does without it.
+        smoother (data/README.md, "Design history"); the shipped design does without it.
     batch_size : int
         Notes per training step.
     """
@@ -158,12 +163,11 @@ class Autoencoder(nn.Module):
         self.enc = nn.Sequential(nn.Conv1d(N_MELS + 1, h, 5, padding=2), nn.GELU(),
                                  nn.Conv1d(h, h, 5, padding=2, stride=2), nn.GELU())
         self.to_code = nn.Linear(2 * h, k)
-        # decoder: [pitch, loudness] per frame -> GRU -> MLP -> knobs, plus the code's own
-        # setting of every knob (a straight-line map), the same in every frame
-        self.dec_in = nn.Linear(2, h)
-        self.gru = nn.GRU(h, h, batch_first=True)
+        # decoder: each frame's [pitch, loudness, loudness change] -> MLP -> knobs, plus the code's
+        # own setting of every knob (a straight-line map), the same in every frame
         n_knobs = 1 + config.n_harmonics + config.n_noise_bands
-        self.dec_out = nn.Sequential(nn.Linear(2 * h, h), nn.GELU(), nn.Linear(h, n_knobs))
+        self.frame_net = nn.Sequential(nn.Linear(3, h), nn.GELU(), nn.Linear(h, h), nn.GELU(),
+                                       nn.Linear(h, h), nn.GELU(), nn.Linear(h, n_knobs))
         self.timbre = nn.Linear(k, n_knobs)
 
     def encode(self, logmel, pitch):
@@ -175,16 +179,16 @@ class Autoencoder(nn.Module):
     def knobs(self, code, pitch, loudness_db):
         """code (B, K), pitch (B,), loudness_db (B, T) -> amplitude (B, T), harmonics (B, T, H), noise (B, T, NB).
 
-        The network that follows the note in time hears only pitch and loudness; the code adds
-        its own offset to every knob (before the sigmoid), so mixing two codes moves each knob's
+        The network that moves the knobs in time looks at one frame at a time: the pitch, the
+        loudness and how much the loudness changed since the frame before. The code adds its
+        own offset to every knob (before the sigmoid), so mixing two codes moves each knob's
         offset along a straight line from A's to B's.
         """
         t = loudness_db.shape[1]
-        x = torch.cat([((pitch - 60.0) / 24.0)[:, None, None].expand(-1, t, 1),
-                       (loudness_db[..., None] + 50.0) / 50.0], dim=-1)   # (B, T, 2)
-        x = torch.relu(self.dec_in(x))
-        y, _ = self.gru(x)                                                 # (B, T, h)
-        out = self.dec_out(torch.cat([x, y], dim=-1)) + self.timbre(code)[:, None, :]   # (B, T, 1 + H + NB)
+        change = torch.diff(loudness_db, dim=1, prepend=loudness_db[:, :1])   # (B, T) dB per frame
+        x = torch.stack([((pitch - 60.0) / 24.0)[:, None].expand(-1, t), (loudness_db + 50.0) / 50.0,
+                         (change / 10.0).clamp(-3, 3)], dim=-1)            # (B, T, 3)
+        out = self.frame_net(x) + self.timbre(code)[:, None, :]            # (B, T, 1 + H + NB)
         n_h = self.config.n_harmonics
         amplitude = _scaled_sigmoid(out[..., 0])
         harmonics = _scaled_sigmoid(out[..., 1:1 + n_h])
