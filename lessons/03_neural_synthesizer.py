@@ -358,6 +358,6 @@ if TRAIN_NOW:
 # - Our code keeps 16 numbers for timbre but 94 for loudness. Design a code that keeps fewer numbers
 #   for loudness. What would you lose?
 # - Our decoder looks at one 16 ms moment at a time. We also tried one that hears the whole loudness
-#   curve at once: it rebuilt notes a little better, but its morphs wandered. It had learnt to tell a
-#   piano from an organ by *how the note fades*, so a mixed loudness curve made it play some third
-#   instrument. What does that say about what a network learns from the inputs you give it?
+#   curve at once. It could learn to tell a piano from an organ by *how the note fades*, and then a
+#   mixed loudness curve made it play some third instrument, so its morphs went one way less often.
+#   What does that say about what a network learns from the inputs you give it?

@@ -9,7 +9,7 @@ import pytest
 import torch
 
 from lessonkit import analysis, audio
-from lessonkit.errors import LessonkitError, ModelError
+from lessonkit.errors import LessonkitError, LessonkitValueError, ModelError
 from lessonkit.models import ddsp, synth, synth_baselines, synth_train
 from lessonkit.music import Melody
 
@@ -254,9 +254,9 @@ def test_the_code_reaches_the_knobs_only_through_its_own_offset():
         torch.testing.assert_close(knob[0], knob[1])
 
 
-def test_the_decoder_sees_one_frame_and_its_neighbours_not_the_whole_loudness_curve():
+def test_the_decoder_sees_one_frame_and_the_one_before_not_the_whole_loudness_curve():
     # a decoder that hears the whole curve can recognise an instrument by its envelope; ours
-    # reads each frame's loudness and its change from the frames beside it, nothing further
+    # reads each frame's loudness and its change since the frame before, nothing further
     torch.manual_seed(0)
     model = synth.Autoencoder(synth.Config(code_size=3, hidden=8, n_harmonics=4, n_noise_bands=5))
     code, pitch = torch.randn(1, 3), torch.full((1,), 60.0)
@@ -266,8 +266,21 @@ def test_the_decoder_sees_one_frame_and_its_neighbours_not_the_whole_loudness_cu
     with torch.no_grad():
         before, after = model.knobs(code, pitch, loud)[1], model.knobs(code, pitch, louder)[1]
     changed = (before - after).abs().amax(-1)[0] > 1e-7                # (20,) which frames moved
-    assert changed[10]
-    assert not changed[:9].any() and not changed[12:].any()
+    assert changed[10] and changed[11]                                 # its level; the next one's change
+    assert not changed[:10].any() and not changed[12:].any()
+
+
+def test_gradients_reach_the_amplitudes_through_the_harmonic_bank():
+    amplitude = torch.full((1, 6), 0.5, requires_grad=True)
+    dist = torch.rand(1, 6, 4, requires_grad=True)
+    out = ddsp.harmonic_synth(torch.tensor([220.0]), amplitude, dist, 6 * ddsp.HOP)
+    (out ** 2).sum().backward()
+    assert amplitude.grad.abs().sum() > 0 and dist.grad.abs().sum() > 0
+
+
+def test_harmonic_synth_wants_one_pitch_per_note():
+    with pytest.raises(LessonkitValueError, match="one pitch per note"):
+        ddsp.harmonic_synth(torch.full((1, 6), 220.0), torch.ones(1, 6), torch.ones(1, 6, 3), 6 * ddsp.HOP)
 
 
 def test_the_mix_penalty_is_zero_for_a_linear_timbre_and_grows_with_a_bent_one():

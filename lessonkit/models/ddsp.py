@@ -32,6 +32,8 @@ import math
 import torch
 import torch.nn.functional as F
 
+from ..errors import LessonkitValueError
+
 SR = 16000
 """Sample rate in Hz."""
 HOP = 256
@@ -42,30 +44,11 @@ LOG_EPS = 1e-4
 """Added before the log in :func:`spectral_distance`: magnitudes below -80 dB count as -80 dB."""
 
 
-def upsample(frames: torch.Tensor, n_samples: int, hop: int = HOP) -> torch.Tensor:
-    """Frame values to sample values by straight lines between frame centres.
-
-    Parameters
-    ----------
-    frames : torch.Tensor, shape=(batch, n_frames, channels)
-        Frame ``i`` is centred on sample ``i * hop``.
-    n_samples : int
-
-    Returns
-    -------
-    torch.Tensor, shape=(batch, n_samples, channels)
-    """
-    b, t, c = frames.shape
-    x = frames.transpose(1, 2)                                            # (B, C, T)
-    x = F.interpolate(x, size=(t - 1) * hop + 1, mode="linear", align_corners=True)
-    if x.shape[-1] < n_samples:                                           # hold the last frame
-        x = F.pad(x, (0, n_samples - x.shape[-1]), mode="replicate")
-    return x[..., :n_samples].transpose(1, 2)                             # (B, N, C)
-
-
 def harmonic_synth(f0_hz: torch.Tensor, amplitude: torch.Tensor, harmonic_distribution: torch.Tensor,
                    n_samples: int, sr: int = SR, hop: int = HOP) -> torch.Tensor:
     """A sum of sine waves at whole multiples of f0 (additive synthesis).
+
+    Lesson: notebooks/03_neural_synthesizer.ipynb (section 2: three harmonics by hand)
 
     Parameters
     ----------
@@ -85,31 +68,39 @@ def harmonic_synth(f0_hz: torch.Tensor, amplitude: torch.Tensor, harmonic_distri
     -------
     torch.Tensor, shape=(batch, n_samples), float32
     """
+    if f0_hz.dim() != 1 or f0_hz.shape[0] != harmonic_distribution.shape[0]:
+        raise LessonkitValueError(f"harmonic_synth plays one pitch per note: f0_hz should have shape (batch,) = "
+                                  f"({harmonic_distribution.shape[0]},), such as torch.tensor([261.6]), "
+                                  f"not {tuple(f0_hz.shape)}.")
     b, t, n_harm = harmonic_distribution.shape
     k = torch.arange(1, n_harm + 1, dtype=torch.float64)                  # (H,)
-    cycles = f0_hz.detach().double()[:, None] * k / sr                    # (B, H) cycles per sample
-    audible = (cycles < 0.5).float()                                      # below sr / 2
+    cycles_per_sample = f0_hz.detach().double()[:, None] * k / sr         # (B, H)
+    audible = (cycles_per_sample < 0.5).float()                           # below sr / 2
     dist = harmonic_distribution * audible[:, None, :]
     dist = dist / dist.sum(-1, keepdim=True).clamp_min(1e-7)
     # only harmonics that are audible somewhere are computed (high notes need few: C7 has 3)
     n_harm = max(1, int(audible.amax(dim=0).sum()))
-    cycles, dist = cycles[:, :n_harm], dist[..., :n_harm]
+    cycles_per_sample, dist = cycles_per_sample[:, :n_harm], dist[..., :n_harm]
     amps = dist * amplitude[..., None]                                    # (B, T, H)
     with torch.no_grad():                                                 # the sines themselves
-        # Harmonic k at sample n is sin(2 pi k f0 n / sr). Segment i (frames i..i+1) starts at
-        # sample i * hop, and sin(a + b) = sin a cos b + cos a sin b splits a sine into its
-        # phase at the segment's start and its course inside the segment: T x H plus hop x H
-        # sines serve all T x hop x H samples.
-        start = 2 * math.pi * ((torch.arange(t, dtype=torch.float64)[:, None] * hop * cycles[:, None, :]) % 1)
-        inside = 2 * math.pi * ((torch.arange(hop, dtype=torch.float64)[:, None] * cycles[:, None, :]) % 1)
-        start, inside = start.float(), inside.float()                     # (B, T, H), (B, hop, H)
-        wave = torch.cat([inside.cos(), inside.sin()], dim=-1).transpose(1, 2)   # (B, 2H, hop)
-        phase = torch.cat([start.sin(), start.cos()], dim=-1)             # (B, T, 2H)
+        # Harmonic k at sample n is sin(2 pi k f0 n / sr) (phase 0 at the first sample). Segment i
+        # (frames i..i+1) starts at sample i * hop, and sin(a + b) = sin a cos b + cos a sin b
+        # splits a sine into its angle at the segment's start (a) and its course inside the
+        # segment (b): sines and cosines of T x H start angles and of hop x H inside angles,
+        # combined by one matrix product, serve all T x hop x H samples. Angles are in radians,
+        # reduced to one turn in float64 so they stay exact along the note.
+        start_sample = torch.arange(t, dtype=torch.float64)[:, None] * hop       # (T, 1)
+        inside_sample = torch.arange(hop, dtype=torch.float64)[:, None]          # (hop, 1)
+        start_angle = (2 * math.pi * ((start_sample * cycles_per_sample[:, None, :]) % 1)).float()    # (B, T, H)
+        inside_angle = (2 * math.pi * ((inside_sample * cycles_per_sample[:, None, :]) % 1)).float()  # (B, hop, H)
+        start_sin_cos = torch.cat([start_angle.sin(), start_angle.cos()], dim=-1)          # (B, T, 2H)
+        inside_cos_sin = torch.cat([inside_angle.cos(), inside_angle.sin()], dim=-1).transpose(1, 2)  # (B, 2H, hop)
     # amplitudes move linearly from frame i to frame i + 1 across segment i (the last is held)
     nxt = torch.cat([amps[:, 1:], amps[:, -1:]], dim=1)                   # (B, T, H)
-    s = (torch.cat([amps, nxt], dim=1).repeat(1, 1, 2) * phase.repeat(1, 2, 1)) @ wave   # (B, 2T, hop)
+    from_here = (amps.repeat(1, 1, 2) * start_sin_cos) @ inside_cos_sin    # (B, T, hop): amplitudes of frame i
+    to_next = (nxt.repeat(1, 1, 2) * start_sin_cos) @ inside_cos_sin      # (B, T, hop): amplitudes of frame i + 1
     ramp = torch.arange(hop, dtype=torch.float32) / hop                   # (hop,)
-    audio = (1 - ramp) * s[:, :t] + ramp * s[:, t:]                       # (B, T, hop)
+    audio = (1 - ramp) * from_here + ramp * to_next                       # (B, T, hop)
     audio = audio.reshape(b, t * hop)
     if audio.shape[1] < n_samples:
         audio = F.pad(audio, (0, n_samples - audio.shape[1]))
