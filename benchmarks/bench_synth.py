@@ -156,7 +156,7 @@ def run() -> list:
     rows += [
         {"benchmark": "spectral distance: neural synth (shipped, code 16), labelled f0", "value": d_model,
          "unit": "distance", "target": f"<= 0.6 x best baseline = {0.6 * best:.3f}",
-         "note": f"{n}; ratio to best baseline {d_model / best:.2f}"},
+         "note": f"{n}; ratio to best baseline {d_model / best:.3f}"},
         {"benchmark": "spectral distance: neural synth (shipped), f0 from YIN", "value": d_model_yin,
          "unit": "distance", "target": "", "note": "pitch measured from the input note, no label"},
         {"benchmark": "spectral distance: neural synth (in-class, 3 min)", "value": d_inclass, "unit": "distance",
