@@ -110,7 +110,23 @@ def test_encode_gives_a_code_of_code_size_numbers_and_a_loudness_curve(tiny, flu
     assert code.timbre.shape == (4,) and code.timbre.dtype == np.float32
     assert code.loudness_db.shape == (synth.N_FRAMES,)
     assert code.size == 4 + synth.N_FRAMES + 1
-    assert code.pitch == 60.0
+    assert code.pitch == synth.tuned_pitch(flute, 60) and abs(code.pitch - 60) <= 0.5
+
+
+def test_tuned_pitch_follows_the_recording_within_half_a_semitone_else_keeps_the_label():
+    flat = _sine(440 * 2 ** (-0.3 / 12))                      # A4, 30 cents flat
+    assert abs(synth.tuned_pitch(flat, 69) - 68.7) < 0.02
+    assert synth.tuned_pitch(_sine(880), 69) == 69.0          # an octave away: the label wins
+    assert synth.tuned_pitch(_sine(440 * 2 ** (0.6 / 12)), 69) == 69.0   # 60 cents: too far to be tuning
+    noise = np.random.default_rng(0).normal(0, 0.1, synth.N_SAMPLES).astype(np.float32)
+    assert synth.tuned_pitch(noise, 60) == 60.0               # no steady pitch: the label
+
+
+def test_a_code_keeps_the_recordings_tuning_and_decode_plays_any_exact_pitch(tiny):
+    flat = _sine(440 * 2 ** (-0.3 / 12))
+    code = tiny.encode(flat, 69)
+    assert abs(code.pitch - 68.7) < 0.02
+    np.testing.assert_array_equal(tiny.decode(code, 69), tiny.decode(synth.NoteCode(code.timbre, code.loudness_db, 69)))
 
 
 def test_encode_without_a_pitch_measures_it_from_the_sound(tiny):
@@ -128,8 +144,8 @@ def test_decode_is_a_note_of_24000_samples_and_repeats_with_a_seed(tiny, flute):
 
 def test_morph_at_alpha_0_and_1_rebuilds_a_and_b(tiny, flute, guitar):
     code_a, code_b = tiny.encode(flute, 60), tiny.encode(guitar, 60)
-    np.testing.assert_allclose(tiny.morph(flute, guitar, 60, 0.0), tiny.decode(code_a), atol=1e-6)
-    np.testing.assert_allclose(tiny.morph(flute, guitar, 60, 1.0), tiny.decode(code_b), atol=1e-6)
+    np.testing.assert_allclose(tiny.morph(flute, guitar, 60, 0.0), tiny.decode(code_a, 60), atol=1e-6)
+    np.testing.assert_allclose(tiny.morph(flute, guitar, 60, 1.0), tiny.decode(code_b, 60), atol=1e-6)
     half = tiny.mix([code_a, code_b], [0.5, 0.5])
     np.testing.assert_allclose(half.timbre, (code_a.timbre + code_b.timbre) / 2, atol=1e-6)
     np.testing.assert_allclose(half.loudness_db, (code_a.loudness_db + code_b.loudness_db) / 2, atol=1e-4)
@@ -314,5 +330,23 @@ def test_shipped_model_rebuilds_a_held_out_note_in_tune():
     rebuilt = syn.reconstruct(original, pitch)
     assert abs(analysis.cents_off(analysis.estimate_pitch(rebuilt, start_s=0.1, stop_s=0.9), pitch)) < 20
     silence = np.full_like(original, 1e-6)
+    assert syn.encode(original, pitch).pitch == synth.tuned_pitch(original, pitch)
     x = torch.from_numpy(original)
     assert ddsp.spectral_distance(torch.from_numpy(rebuilt), x) < 0.5 * ddsp.spectral_distance(torch.from_numpy(silence), x)
+
+
+@pytest.mark.skipif(not __import__("os").path.exists(synth.weights_path(16)), reason="weights not built yet")
+def test_a_recording_off_its_label_is_rebuilt_at_its_own_pitch():
+    from lessonkit.datasets import load_instrument_notes
+
+    syn = synth.load_pretrained()
+    choir = load_instrument_notes("test").select(instrument="choir", pitch=54, velocity=112).audio[0]
+    own = analysis.estimate_pitch(choir, start_s=0.1, stop_s=0.9)
+    assert analysis.cents_off(own, 54) < -25                   # FluidR3's choir sings this F#3 about 31 cents flat
+    tuned = syn.reconstruct(choir, 54)
+    exact = syn.decode(syn.encode(choir, 54), 54)
+    f0 = lambda a: analysis.estimate_pitch(a, start_s=0.1, stop_s=0.9)  # noqa: E731
+    assert abs(1200 * np.log2(f0(tuned) / own)) < 5
+    assert abs(analysis.cents_off(f0(exact), 54)) < 5
+    x = torch.from_numpy(choir)
+    assert ddsp.spectral_distance(torch.from_numpy(tuned), x) < ddsp.spectral_distance(torch.from_numpy(exact), x)

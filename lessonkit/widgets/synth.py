@@ -110,7 +110,7 @@ def morph_widget(instrument_a: str = "flute", instrument_b: str = "guitar", pitc
             if mode.value == "latent morph":
                 code_a = syn.encode(note_a, pitch_s.value)
                 code_b = syn.encode(note_b, pitch_s.value)
-                code = syn.mix([code_a, code_b], [1 - alpha_s.value, alpha_s.value])
+                code = syn.mix([code_a, code_b], [1 - alpha_s.value, alpha_s.value], pitch=pitch_s.value)
                 out = syn.decode(code)
                 box.instrument = model.MixedInstrument(syn, code, f"{drop_a.value}→{drop_b.value} {alpha_s.value:.2f}")
                 numbers = f"code: {syn.code_size} timbre numbers + {code.loudness_db.size} loudness numbers"
@@ -195,7 +195,7 @@ def synth_pad(corners=("flute", "trumpet", "organ", "guitar"), pitch: int = 60, 
     def choose(i, j):
         x, y = i / (grid - 1), j / (grid - 1)
         code = syn.blend(codes, x, y)
-        out = syn.decode(code)
+        out = syn.decode(code, pitch)                    # the pad's pitch exactly (codes keep each recording's tuning)
         box.point = (x, y)
         box.weights = [(1 - x) * (1 - y), x * (1 - y), (1 - x) * y, x * y]
         box.audio = out
