@@ -41,7 +41,7 @@ the pitch of the sound itself with YIN (:func:`lessonkit.analysis.estimate_pitch
 label, ``encode`` keeps the pitch the recording really plays, within half a semitone of the
 label (:func:`tuned_pitch`): 13 % of the training notes are more than 10 cents off their label (the
 choir's F#3 by 31), and harmonics played at exact multiples of the wrong f0 miss the real ones.
-On the held-out notes this alone takes the spectral distance from 0.293 to 0.287 (the models
+On the held-out notes this alone takes the spectral distance from 0.293 to 0.286 (the models
 are the same; training on tuned pitches too did no better: 0.289).
 
 Left out on purpose: a code that changes over time (vibrato, two notes in a row), a trained

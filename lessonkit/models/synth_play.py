@@ -135,10 +135,12 @@ def tuned_pitch(audio, pitch) -> float:
 
     Recordings are not always at their label's exact pitch: in our instrument notes the choir's
     F#3 is sung 31 cents flat and the piano's top notes are tuned up to 21 cents sharp (a piano is
-    *stretch-tuned*). YIN measures the note's pitch over its held part (0.1-0.9 s); if that is
-    within half a semitone (50 cents) of the label, it is returned, else the label itself (the
-    measurement failed or found another octave). The synthesizer plays exact multiples of the
-    f0 it is given, so 30 cents off is 0.3 semitone off at every harmonic.
+    *stretch-tuned*). YIN measures the note's pitch over its held part (0.1-0.9 s), octaves
+    folded (YIN hears some organ notes an octave low); if that is within half a semitone (50
+    cents) of the label, the label moved by that many cents is returned, else the label itself.
+    The synthesizer plays exact multiples of the f0 it is given, so 30 cents off is 30 cents off
+    at every harmonic. (Our sample player corrects the same detuning when it plays a melody:
+    :mod:`lessonkit.instruments`.)
 
     Parameters
     ----------
@@ -152,10 +154,8 @@ def tuned_pitch(audio, pitch) -> float:
         MIDI pitch, within 0.5 of ``pitch``.
     """
     f0 = analysis.estimate_pitch(audio, start_s=0.1, stop_s=0.9)
-    if not np.isfinite(f0):
-        return float(pitch)
-    measured = float(analysis.hz_to_midi(f0))
-    return measured if abs(measured - pitch) <= 0.5 else float(pitch)
+    cents = analysis.cents_off(f0, pitch, fold_octaves=True) if np.isfinite(f0) else np.nan
+    return float(pitch + cents / 100.0) if abs(cents) <= 50.0 else float(pitch)
 
 
 def crossfade(audio_a, audio_b, alpha: float) -> np.ndarray:
