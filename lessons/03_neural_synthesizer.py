@@ -85,7 +85,7 @@ audio.play(flute, label="flute C4")
 # %%
 model = synth.load_pretrained(code_size=16)
 print(model)
-code = model.encode(flute, pitch=60)          # pitch: the label (section 4 shows why the code says 60.08)
+code = model.encode(flute, pitch=60)     # the label; why the code says 60.08: section 4
 print(code)
 rebuilt = model.decode(code)
 audio.play_side_by_side({"original flute": flute, "rebuilt from the code": rebuilt})
@@ -202,15 +202,20 @@ for i in range(0, len(test), 9):
 # is 32 Hz, a different place in the spectrum. So `model.encode(note, pitch)` takes the label as a
 # guide and keeps the recording's own pitch when YIN finds one within half a semitone of it
 # (`synth.tuned_pitch`); that is why the flute's code in section 1 said 60.08 and not 60.
-# `model.decode(code, pitch)` still plays any exact pitch you ask for.
+# `model.decode(code, pitch)` still plays any exact pitch you ask for. Tuning helps the choir only a
+# little: its pitch also wavers by tens of cents during the note, and our synthesizer holds one
+# pitch per note.
 
 # %%
 choir = load_instrument_notes("test").select(instrument="choir", pitch=54, velocity=112).audio[0]
 print(f"labelled 54, the choir sings {synth.tuned_pitch(choir, 54):.2f}")
-audio.play_side_by_side({"choir 54 (never heard)": choir,
-                         "rebuilt at its own pitch": model.reconstruct(choir, 54),
-                         "rebuilt at exactly 54": model.decode(model.encode(choir, 54), 54),
-                         "rebuilt, pitch from YIN": model.reconstruct(choir, None)})
+versions = {"rebuilt at its own pitch": model.reconstruct(choir, 54),
+            "rebuilt at exactly 54": model.decode(model.encode(choir, 54), 54),
+            "rebuilt, pitch from YIN": model.reconstruct(choir, None)}
+for name, rebuilt_choir in versions.items():
+    d = ddsp.spectral_distance(torch.from_numpy(rebuilt_choir), torch.from_numpy(choir))
+    print(f"{name:25s} spectral distance {float(d):.3f}")
+audio.play_side_by_side({"choir 54 (never heard)": choir, **versions})
 
 # %% [markdown]
 # **Ask yourself.** The decoder is told the pitch. Why can it still play a pitch it never saw in
