@@ -51,6 +51,7 @@ def _distances(out, ref):
 def _reconstruct_all(syn, audio, pitches, *, f0="tuned"):
     """Every note rebuilt, its pitch given as: "tuned" (the label, fine-tuned to the recording by
     ``encode``: the default), "label" (played at exactly the label) or "yin" (no label)."""
+    assert f0 in ("tuned", "label", "yin"), f0
     if f0 == "label":
         return np.stack([syn.decode(syn.encode(a, int(p)), int(p)) for a, p in zip(audio, pitches)])
     return np.stack([syn.reconstruct(a, None if f0 == "yin" else int(p)) for a, p in zip(audio, pitches)])
@@ -170,7 +171,7 @@ def run() -> list:
     meta = shipped.meta
     rows += [
         {"benchmark": "spectral distance: neural synth (shipped, code 16), labelled f0 tuned to the note",
-         "value": d_model, "unit": "distance", "target": f"<= 0.6 x best baseline = {0.6 * best:.4f}",
+         "value": d_model, "unit": "distance", "target": f"<= 0.6 x best baseline = {0.6 * best:.3f}",
          "note": f"{n}; ratio to best baseline {d_model / best:.3f}; encode's default: the label fine-tuned "
                  "by YIN within 50 cents"},
         {"benchmark": "spectral distance: neural synth (shipped), exactly the labelled f0", "value": d_model_label,

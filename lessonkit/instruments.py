@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .analysis import tuning_cents
 from .errors import DataFileError, LessonkitError, LessonkitTypeError
 from .instrument_files import DATA_DIR, REBUILD, SPLITS, SR, all_audio, read_audio, read_table  # noqa: F401 (DATA_DIR: old callers)
 
@@ -244,13 +245,9 @@ class SampleBank:
                 f"velocities {self.velocities.tolist()}, release {self.release_s * 1000:.0f} ms)")
 
     def _detune_cents(self, meta) -> float:
-        """How sharp the recording is (cents, octave-folded, limited to +-50): we resample it away."""
-        f0 = meta["f0_hz"]
-        if not np.isfinite(f0) or f0 <= 0:
-            return 0.0
-        cents = 1200.0 * np.log2(f0 / 440.0) + 100.0 * (69 - meta["pitch"])
-        cents = (cents + 600.0) % 1200.0 - 600.0
-        return float(np.clip(cents, -50.0, 50.0))
+        """How sharp the recording is (cents, :func:`lessonkit.analysis.tuning_cents` of its stored
+        f0): we resample it away."""
+        return tuning_cents(meta["f0_hz"], meta["pitch"])
 
     def _sustain(self, row: int, n_samples: int) -> np.ndarray:
         """The held part of a recording, looped seamlessly to at least ``n_samples`` long."""

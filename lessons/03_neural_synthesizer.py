@@ -192,26 +192,24 @@ for i in range(0, len(test), 9):
     rebuilt_yin = model.reconstruct(note, pitch=None)       # pitch=None: measure it
     off = analysis.cents_off(analysis.estimate_pitch(rebuilt_yin, start_s=0.1, stop_s=0.9), pitch)
     rows.append((name, pitch, heard, off))
-    print(f"{name:14s} pitch {pitch}  YIN hears {heard:6.2f}  rebuilt note is {off:+6.1f} cents off")
+    print(f"{name:14s} pitch {pitch}  YIN hears {heard:6.2f}  rebuilt: {off:+6.1f} cents from the label")
 
 # %% [markdown]
-# Look at what YIN hears: recordings are not exactly at their labels. FluidR3's choir sings its
-# F#3 (54) about 31 cents flat, and the piano's top notes are tuned up to 21 cents sharp on purpose
-# (pianos are *stretch-tuned*). The synthesizer plays exact multiples of the f0 it is given, so a
-# pitch 30 cents off is 30 cents off at every harmonic: at the tenth harmonic of F#3 (1.85 kHz) that
-# is 32 Hz, a different place in the spectrum. So `model.encode(note, pitch)` takes the label as a
-# guide and keeps the recording's own pitch when YIN finds one within half a semitone of it
-# (`synth.tuned_pitch`); that is why the flute's code in section 1 said 60.08 and not 60.
-# `model.decode(code, pitch)` still plays any exact pitch you ask for. Tuning helps the choir only a
-# little: its pitch also wavers by tens of cents during the note, and our synthesizer holds one
-# pitch per note.
+# Look at what YIN hears: most recordings are within a few cents of their label, but not all.
+# FluidR3's choir sings its F#3 (54) about 31 cents flat. The synthesizer plays exact multiples of
+# the f0 it is given, so a pitch 30 cents off is 30 cents off at every harmonic: at the tenth
+# harmonic of F#3 (1.85 kHz) that is 32 Hz, a different place in the spectrum. So
+# `model.encode(note, pitch)` takes the label as a guide and keeps the recording's own pitch when
+# YIN finds one within half a semitone of it (`synth.tuned_pitch`); that is why the flute's code
+# in section 1 said 60.08. `model.decode(code, pitch)` still plays any exact pitch you ask for.
+# Below, the distance drops only a little: the choir's pitch also wavers during the note, and our
+# synthesizer holds one pitch per note.
 
 # %%
-choir = load_instrument_notes("test").select(instrument="choir", pitch=54, velocity=112).audio[0]
+choir = test.select(instrument="choir", pitch=54).audio[0]
 print(f"labelled 54, the choir sings {synth.tuned_pitch(choir, 54):.2f}")
 versions = {"rebuilt at its own pitch": model.reconstruct(choir, 54),
-            "rebuilt at exactly 54": model.decode(model.encode(choir, 54), 54),
-            "rebuilt, pitch from YIN": model.reconstruct(choir, None)}
+            "rebuilt at exactly 54": model.decode(model.encode(choir, 54), 54)}
 for name, rebuilt_choir in versions.items():
     d = ddsp.spectral_distance(torch.from_numpy(rebuilt_choir), torch.from_numpy(choir))
     print(f"{name:25s} spectral distance {float(d):.3f}")

@@ -87,6 +87,13 @@ def test_cents_off_signs_and_octave_folding():
     assert an.cents_off(220.0 * 2 ** (-7 / 1200), 69, fold_octaves=True) == pytest.approx(-7.0)
 
 
+def test_tuning_cents_folds_octaves_and_distrusts_more_than_50_cents():
+    assert an.tuning_cents(440.0 * 2 ** (-0.31 / 12), 69) == pytest.approx(-31.0)
+    assert an.tuning_cents(220.0 * 2 ** (0.2 / 12), 69) == pytest.approx(20.0)      # heard an octave low
+    assert an.tuning_cents(440.0 * 2 ** (0.6 / 12), 69) == 0.0                     # 60 cents: not tuning
+    assert an.tuning_cents(float("nan"), 69) == 0.0 and an.tuning_cents(0.0, 69) == 0.0
+
+
 def test_spectral_centroid_of_a_sine_is_its_frequency_and_harmonics_make_it_brighter():
     sine = tone(500.0, amps=(1.0,))
     bright = tone(500.0, amps=(1.0, 1.0, 1.0, 1.0))

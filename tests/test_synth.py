@@ -110,7 +110,7 @@ def test_encode_gives_a_code_of_code_size_numbers_and_a_loudness_curve(tiny, flu
     assert code.timbre.shape == (4,) and code.timbre.dtype == np.float32
     assert code.loudness_db.shape == (synth.N_FRAMES,)
     assert code.size == 4 + synth.N_FRAMES + 1
-    assert code.pitch == synth.tuned_pitch(flute, 60) and abs(code.pitch - 60) <= 0.5
+    assert abs(code.pitch - 60.08) < 0.01                     # FluidR3's flute C4 is 8 cents sharp
 
 
 def test_tuned_pitch_follows_the_recording_within_half_a_semitone_else_keeps_the_label():
@@ -127,7 +127,8 @@ def test_a_code_keeps_the_recordings_tuning_and_decode_plays_any_exact_pitch(tin
     flat = _sine(440 * 2 ** (-0.3 / 12))
     code = tiny.encode(flat, 69)
     assert abs(code.pitch - 68.7) < 0.02
-    np.testing.assert_array_equal(tiny.decode(code, 69), tiny.decode(synth.NoteCode(code.timbre, code.loudness_db, 69)))
+    with pytest.raises(LessonkitError, match="MIDI pitch such as 60"):
+        synth.tuned_pitch(flat, None)
 
 
 def test_encode_without_a_pitch_measures_it_from_the_sound(tiny):
@@ -351,3 +352,6 @@ def test_a_recording_off_its_label_is_rebuilt_at_its_own_pitch():
     assert abs(analysis.cents_off(f0(exact), 54)) < 5
     x = torch.from_numpy(choir)
     assert ddsp.spectral_distance(torch.from_numpy(tuned), x) < ddsp.spectral_distance(torch.from_numpy(exact), x)
+    piano = synth.get_note("piano", 54)
+    assert abs(analysis.cents_off(f0(syn.morph(choir, piano, 54, 0.5)), 54)) < 5      # morph: the asked pitch
+    assert abs(1200 * np.log2(f0(syn.morph(choir, piano, None, 1.0)) / own)) < 5    # default: A's own pitch

@@ -53,3 +53,18 @@ def test_an_unknown_corner_instrument_lists_the_instruments():
         synth_pad(["flute", "kazoo", "organ", "guitar"])
     with pytest.raises(LessonkitError, match="alpha"):
         morph_widget("flute", "guitar", alpha=2.0)
+
+
+def test_the_widgets_play_their_pitch_exactly_though_codes_keep_each_recordings_tuning():
+    # FluidR3's choir F#3 is 31 cents flat; the morph and the pad still play F#3 itself
+    from lessonkit import analysis
+
+    def cents_from_54(a):
+        return analysis.cents_off(analysis.estimate_pitch(a, start_s=0.1, stop_s=0.9), 54)
+
+    box = morph_widget("choir", "piano", pitch=54, alpha=0.0)
+    assert abs(cents_from_54(box.audio)) < 5
+    pad = synth_pad(["choir", "piano", "organ", "flute"], pitch=54, code_size=16, grid=3)
+    pad.choose(0, 0)                                          # bottom-left: the choir
+    assert abs(cents_from_54(pad.audio)) < 5
+    assert abs(cents_from_54(synth.load_pretrained(16).reconstruct(synth.get_note("choir", 54), 54)) + 31) < 5

@@ -29,12 +29,12 @@ and probabilistic YIN (pYIN); for those, use librosa.
 """
 
 from .core import (DB_FLOOR, DEFAULT_HOP, DEFAULT_N_FFT, SR, as_mono, cents_off, frame_signal, frame_times, hz_to_midi,
-                   midi_to_hz, to_db)
+                   midi_to_hz, to_db, tuning_cents)
 from .pitch import estimate_pitch, f0_yin
 from .spectra import (Spectrogram, hz_to_mel, mel_filterbank, mel_spectrogram, mel_to_hz, rms_db, rms_db_frames,
                       spectral_centroid, spectrogram, stft)
 
 __all__ = ["DB_FLOOR", "DEFAULT_HOP", "DEFAULT_N_FFT", "SR", "as_mono", "cents_off", "frame_signal", "frame_times",
-           "hz_to_midi", "midi_to_hz", "to_db", "estimate_pitch", "f0_yin", "Spectrogram", "hz_to_mel",
+           "hz_to_midi", "midi_to_hz", "to_db", "tuning_cents", "estimate_pitch", "f0_yin", "Spectrogram", "hz_to_mel",
            "mel_filterbank", "mel_spectrogram", "mel_to_hz", "rms_db", "rms_db_frames", "spectral_centroid",
            "spectrogram", "stft"]

@@ -110,3 +110,18 @@ def cents_off(f_hz, pitch, *, fold_octaves: bool = False):
     if fold_octaves:
         cents = (cents + 600.0) % 1200.0 - 600.0
     return cents
+
+
+def tuning_cents(f_hz: float, pitch, *, limit: float = 50.0) -> float:
+    """How sharp (+) or flat (-) a recording of MIDI ``pitch`` is, from its measured f0, in cents.
+
+    Octaves are folded (a pitch tracker may hear a note an octave away). When ``f_hz`` is not
+    a number or the folded distance is more than ``limit`` cents, the measurement is not
+    trusted as tuning and the answer is 0.0 (in tune with the label).
+
+    Lesson: notebooks/03_neural_synthesizer.ipynb (recordings are not exactly at their labels)
+    """
+    if not np.isfinite(f_hz) or f_hz <= 0:
+        return 0.0
+    cents = float(cents_off(f_hz, pitch, fold_octaves=True))
+    return cents if abs(cents) <= limit else 0.0

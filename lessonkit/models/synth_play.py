@@ -133,29 +133,32 @@ def measure_pitch(audio) -> float:
 def tuned_pitch(audio, pitch) -> float:
     """The labelled MIDI ``pitch`` fine-tuned to what the recording really plays.
 
-    Recordings are not always at their label's exact pitch: in our instrument notes the choir's
-    F#3 is sung 31 cents flat and the piano's top notes are tuned up to 21 cents sharp (a piano is
-    *stretch-tuned*). YIN measures the note's pitch over its held part (0.1-0.9 s), octaves
-    folded (YIN hears some organ notes an octave low); if that is within half a semitone (50
-    cents) of the label, the label moved by that many cents is returned, else the label itself.
-    The synthesizer plays exact multiples of the f0 it is given, so 30 cents off is 30 cents off
-    at every harmonic. (Our sample player corrects the same detuning when it plays a melody:
-    :mod:`lessonkit.instruments`.)
+    Lesson: notebooks/03_neural_synthesizer.ipynb (section 4, notes it never heard)
+
+    Recordings are not always at their label's exact pitch: in our instrument notes the choir
+    sings some notes more than 30 cents flat and the piano's samples are 4 to 23 cents sharp.
+    YIN measures the note's pitch over its held part (0.1-0.9 s) and
+    :func:`lessonkit.analysis.tuning_cents` turns it into cents from the label (octaves folded;
+    0 when nothing steady is heard or it is more than 50 cents away). The synthesizer plays
+    exact multiples of the f0 it is given, so a pitch 30 cents off is 30 cents off at every
+    harmonic. (The sample player of :mod:`lessonkit.instruments` corrects the same detuning,
+    by the same rule, when it plays a melody.)
 
     Parameters
     ----------
     audio : np.ndarray, shape=(n_samples,), float32
+        One note, mono at 16 kHz, at most 1.5 s (as :func:`check_audio` accepts).
     pitch : float
         The labelled MIDI pitch.
 
     Returns
     -------
     float
-        MIDI pitch, within 0.5 of ``pitch``.
+        MIDI pitch, within 0.5 of ``pitch`` and inside :data:`PITCH_RANGE`.
     """
-    f0 = analysis.estimate_pitch(audio, start_s=0.1, stop_s=0.9)
-    cents = analysis.cents_off(f0, pitch, fold_octaves=True) if np.isfinite(f0) else np.nan
-    return float(pitch + cents / 100.0) if abs(cents) <= 50.0 else float(pitch)
+    audio, pitch = check_audio(audio), _check_pitch(pitch)
+    cents = analysis.tuning_cents(analysis.estimate_pitch(audio, start_s=0.1, stop_s=0.9), pitch)
+    return float(np.clip(pitch + cents / 100.0, *PITCH_RANGE))
 
 
 def crossfade(audio_a, audio_b, alpha: float) -> np.ndarray:
