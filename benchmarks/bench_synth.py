@@ -171,7 +171,7 @@ def run() -> list:
     meta = shipped.meta
     rows += [
         {"benchmark": "spectral distance: neural synth (shipped, code 16), labelled f0 tuned to the note",
-         "value": d_model, "unit": "distance", "target": f"<= 0.6 x best baseline = {0.6 * best:.3f}",
+         "value": d_model, "unit": "distance", "target": f"<= 0.6 x best baseline = {0.6 * best:.4f}",
          "note": f"{n}; ratio to best baseline {d_model / best:.3f}; encode's default: the label fine-tuned "
                  "by YIN within 50 cents"},
         {"benchmark": "spectral distance: neural synth (shipped), exactly the labelled f0", "value": d_model_label,
