@@ -300,8 +300,8 @@ class NeuralSynth:
         """
         alpha = check_alpha(alpha)
         code_a = self.encode(audio_a, pitch)
-        code_b = self.encode(audio_b, code_a.pitch if pitch is None else pitch)
         play = code_a.pitch if pitch is None else pitch
+        code_b = self.encode(audio_b, play)
         return self.decode(self.mix([code_a, code_b], [1 - alpha, alpha], pitch=play), seed=seed)
 
     def blend(self, corner_codes, x: float, y: float) -> NoteCode:
